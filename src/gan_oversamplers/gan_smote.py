@@ -1,0 +1,402 @@
+"""GAN-SMOTE: one small GAN per class for one-hot (binary) tabular data.
+
+Scott & Plested, "GAN-SMOTE: A Generative Adversarial Network approach to Synthetic
+Minority Oversampling for One-Hot Encoded Data", ICONIP 2019 (paper 000). Where the
+paper is silent the defaults are those of the authors' notebook (see docs/methods.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from imblearn.over_sampling.base import BaseOverSampler
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from ._mlp import init_mlp, mlp_forward
+from ._random import derive_seed, resolve_seed, torch_generator
+from .minibatch import minibatch_feature
+from .schedules import bit_flip_probability, sgdr_learning_rate
+
+__all__ = ["GANSMOTE", "GANSMOTEGenerator", "GAN_SMOTE_DEFAULTS"]
+
+logger = logging.getLogger(__name__)
+
+#: Hyper-parameters of one per-class GAN, with their defaults. The schedule values
+#: (epochs, flip_stop_epoch, restart_*) are the authors' 40,000-epoch schedule scaled
+#: down 20x; ``GANSMOTEGenerator.AUTHORS_SCHEDULE`` holds the original.
+GAN_SMOTE_DEFAULTS: dict[str, Any] = {
+    "latent_dim": 16,
+    "generator_dims": (16, 32),
+    "discriminator_dims": (32, 16),
+    "dropout": 0.3,
+    "negative_slope": 0.2,
+    "epochs": 2000,
+    "batch_size": None,
+    "generator_lr": 1e-4,
+    "discriminator_lr": 1e-4,
+    "betas": (0.9, 0.999),
+    "restart_factor": 10.0,
+    "restart_cycle": 50,
+    "restart_start_epoch": 100,
+    "real_noise": 0.02,
+    "flip_start": 0.30,
+    "flip_stop_epoch": 1850,
+    "minibatch_noise": 0.30,
+    "minibatch_reference": "all",
+    "round_binary": True,
+}
+
+_CONSTRAINTS: dict[str, list[Any]] = {
+    "latent_dim": [Interval(Integral, 1, None, closed="left")],
+    "generator_dims": ["array-like"],
+    "discriminator_dims": ["array-like"],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "negative_slope": [Interval(Real, 0, None, closed="left")],
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+    "generator_lr": [Interval(Real, 0, None, closed="neither")],
+    "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
+    "betas": ["array-like"],
+    "restart_factor": [Interval(Real, 1, None, closed="left")],
+    "restart_cycle": [Interval(Integral, 1, None, closed="left")],
+    "restart_start_epoch": [Interval(Integral, 0, None, closed="left")],
+    "real_noise": [Interval(Real, 0, 0.5, closed="both")],
+    "flip_start": [Interval(Real, 0, 1, closed="both")],
+    "flip_stop_epoch": [Interval(Integral, 0, None, closed="left")],
+    "minibatch_noise": [Interval(Real, 0, 1, closed="both")],
+    "minibatch_reference": [StrOptions({"all", "row3"})],
+    "round_binary": ["boolean"],
+    "verbose": ["verbose"],
+}
+
+
+def _check_hyperparameters(params: dict[str, Any]) -> None:
+    """Raise a ValueError naming the first hyper-parameter outside its range."""
+    from sklearn.utils._param_validation import validate_parameter_constraints
+
+    unknown = sorted(set(params) - set(_CONSTRAINTS) - {"random_state", "label"})
+    if unknown:
+        raise TypeError(f"Unknown GAN-SMOTE hyper-parameter(s): {unknown}")
+    validate_parameter_constraints(
+        {k: v for k, v in _CONSTRAINTS.items() if k in params}, params, "GAN-SMOTE"
+    )
+
+
+class GANSMOTEGenerator:
+    """The GAN of one class: ``fit`` on that class's rows, then ``sample`` new rows.
+
+    This object is what the Kedro pipeline trains and saves per (fold, class). It works
+    on any numeric matrix: binary columns (only 0 and 1 seen in ``fit``) get the
+    paper's bit-flips and rounding; other columns are min-max scaled into the
+    sigmoid's range ``[0, 1]`` and scaled back in ``sample``.
+
+    Parameters
+    ----------
+    random_state : int or None
+        Seed of every random draw of ``fit`` (weights, noise, flips, dropout).
+    label : object, optional
+        The class this model is for; used in messages only.
+    verbose : bool
+        Show a progress bar with the current losses.
+    **hyperparameters
+        Any key of :data:`GAN_SMOTE_DEFAULTS`.
+
+    Attributes
+    ----------
+    generator_params_ : list of Tensor
+        Weights and biases of the generator.
+    binary_columns_ : ndarray of bool
+        Which columns were binary in the fitted rows.
+    data_min_, data_range_ : ndarray
+        Per-column scaling into ``[0, 1]``.
+    history_ : DataFrame
+        One row per epoch: ``epoch, d_loss, g_loss, lr, flip_probability``.
+    n_rows_ : int
+        Number of rows the model was fitted on.
+    """
+
+    #: The authors' schedule (paper 000's notebook), to pass as ``**AUTHORS_SCHEDULE``.
+    AUTHORS_SCHEDULE: dict[str, int] = {
+        "epochs": 40_000,
+        "flip_stop_epoch": 37_000,
+        "restart_start_epoch": 2_000,
+        "restart_cycle": 1_000,
+    }
+
+    def __init__(
+        self,
+        *,
+        random_state: int | None = None,
+        label: Any = None,
+        verbose: bool = False,
+        **hyperparameters: Any,
+    ) -> None:
+        self.random_state = random_state
+        self.label = label
+        self.verbose = verbose
+        self.hyperparameters = {**GAN_SMOTE_DEFAULTS, **hyperparameters}
+
+    # -- fitting -----------------------------------------------------------------
+    def fit(self, X: Any) -> GANSMOTEGenerator:
+        """Train the GAN on the rows ``X`` of one class."""
+        hp = self.hyperparameters
+        _check_hyperparameters({**hp, "verbose": self.verbose})
+        X = check_array(X, dtype=np.float64, ensure_min_samples=1)
+        self.n_rows_, self.n_features_in_ = X.shape
+        self.binary_columns_ = np.all((X == 0) | (X == 1), axis=0)
+        self.data_min_ = np.where(self.binary_columns_, 0.0, X.min(axis=0))
+        data_range = np.where(self.binary_columns_, 1.0, X.max(axis=0) - self.data_min_)
+        self.data_range_ = np.where(data_range > 0, data_range, 1.0)
+        real = torch.as_tensor((X - self.data_min_) / self.data_range_, dtype=torch.float32)
+        self._seed = resolve_seed(self.random_state)
+        gen = torch_generator(self._seed)
+        self.generator_params_, self._discriminator_params = self._init_networks(gen)
+        self.history_ = self._train(real, gen)
+        return self
+
+    def _init_networks(
+        self, gen: torch.Generator
+    ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        hp, d = self.hyperparameters, self.n_features_in_
+        g_sizes = [hp["latent_dim"], *hp["generator_dims"], d]
+        d_sizes = [d + 1, *hp["discriminator_dims"], 1]
+        return init_mlp(g_sizes, gen), init_mlp(d_sizes, gen)
+
+    def _generate(self, n: int, gen: torch.Generator) -> torch.Tensor:
+        z = torch.randn(n, self.hyperparameters["latent_dim"], generator=gen)
+        return mlp_forward(
+            self.generator_params_, z, negative_slope=self.hyperparameters["negative_slope"]
+        )
+
+    def _discriminate(
+        self, rows: torch.Tensor, gen: torch.Generator, feature_rows: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Discriminator score of ``rows`` with the minibatch L1 column appended.
+
+        ``feature_rows`` (default ``rows``) are the rows whose L1 sums make that column.
+        """
+        hp = self.hyperparameters
+        feature = minibatch_feature(
+            rows if feature_rows is None else feature_rows,
+            noise=hp["minibatch_noise"],
+            generator=gen,
+            reference=hp["minibatch_reference"],
+        )
+        return mlp_forward(
+            self._discriminator_params,
+            torch.cat([rows, feature], dim=1),
+            negative_slope=hp["negative_slope"],
+            dropout=hp["dropout"],
+            generator=gen,
+        )
+
+    def _perturb_real(
+        self, rows: torch.Tensor, flip_p: float, gen: torch.Generator
+    ) -> torch.Tensor:
+        """Decreasing random bit-flips on binary columns, then 0-2 % noise inwards."""
+        if flip_p > 0.0:
+            binary = torch.as_tensor(self.binary_columns_)
+            flips = (torch.rand(rows.shape, generator=gen) < flip_p) & binary
+            rows = torch.where(flips, 1.0 - rows, rows)
+        noise = torch.rand(rows.shape, generator=gen) * self.hyperparameters["real_noise"]
+        return rows + noise * (1.0 - 2.0 * rows)  # 0 -> u, 1 -> 1 - u
+
+    def _train(self, real: torch.Tensor, gen: torch.Generator) -> pd.DataFrame:
+        hp, n = self.hyperparameters, real.shape[0]
+        batch = n if hp["batch_size"] is None else min(hp["batch_size"], n)
+        opt_g = torch.optim.Adam(self.generator_params_, lr=hp["generator_lr"], betas=tuple(hp["betas"]))
+        opt_d = torch.optim.Adam(self._discriminator_params, lr=hp["discriminator_lr"], betas=tuple(hp["betas"]))
+        epochs = hp["epochs"]
+        log = torch.zeros(epochs, 2)
+        lrs, flips = np.empty(epochs), np.empty(epochs)
+        ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
+        bar = tqdm(range(epochs), disable=not self.verbose, desc=f"GAN-SMOTE class {self.label}", leave=False, mininterval=1.0)
+        restart = {k: hp[f"restart_{k}"] for k in ("factor", "cycle")} | {"start_epoch": hp["restart_start_epoch"]}
+        for epoch in bar:
+            lr_d = sgdr_learning_rate(epoch, hp["discriminator_lr"], **restart)
+            lr_g = sgdr_learning_rate(epoch, hp["generator_lr"], **restart)
+            opt_d.param_groups[0]["lr"], opt_g.param_groups[0]["lr"] = lr_d, lr_g
+            flip_p = bit_flip_probability(epoch, hp["flip_start"], hp["flip_stop_epoch"])
+            lrs[epoch], flips[epoch] = lr_g, flip_p
+            order = torch.randperm(n, generator=gen) if batch < n else torch.arange(n)
+            for start in range(0, n - batch + 1, batch):
+                rows = real[order[start : start + batch]]
+                d_loss, g_loss = self._step(rows, flip_p, gen, opt_d, opt_g, ones, zeros)
+            log[epoch, 0], log[epoch, 1] = d_loss.detach(), g_loss.detach()
+            if self.verbose and epoch % 200 == 0:
+                bar.set_postfix(d_loss=f"{d_loss.item():.4f}", g_loss=f"{g_loss.item():.4f}")
+        history = log.numpy()
+        if not np.isfinite(history).all():
+            bad = int(np.argmax(~np.isfinite(history).all(axis=1)))
+            raise FloatingPointError(
+                f"GAN-SMOTE training of class {self.label!r} diverged: non-finite loss "
+                f"at epoch {bad}; lower generator_lr/discriminator_lr"
+            )
+        return pd.DataFrame({
+            "epoch": np.arange(epochs), "d_loss": history[:, 0], "g_loss": history[:, 1],
+            "lr": lrs, "flip_probability": flips,
+        })
+
+    def _step(self, rows, flip_p, gen, opt_d, opt_g, ones, zeros):  # noqa: ANN001, ANN202
+        """One discriminator update (real -> 1, fake -> 0), then one generator update."""
+        # The real rows' L1 column is computed before flips and noise (authors' code).
+        d_real = self._discriminate(self._perturb_real(rows, flip_p, gen), gen, rows)
+        fake = self._generate(rows.shape[0], gen).detach()
+        d_fake = self._discriminate(fake, gen)
+        d_loss = F.mse_loss(d_real, ones) + F.mse_loss(d_fake, zeros)
+        opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_d.step()
+        g_loss = F.mse_loss(self._discriminate(self._generate(rows.shape[0], gen), gen), ones)
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+        return d_loss, g_loss
+
+    # -- sampling ----------------------------------------------------------------
+    def sample(self, n_samples: int, random_state: int | None = None) -> np.ndarray:
+        """Draw ``n_samples`` synthetic rows in the units of the fitted data.
+
+        Binary columns are rounded to 0/1 (paper 000, section 2.1) unless
+        ``round_binary=False``; other columns are scaled back from ``[0, 1]``.
+        """
+        if not hasattr(self, "generator_params_"):
+            raise RuntimeError(f"GAN-SMOTE generator of class {self.label!r} is not fitted")
+        if n_samples < 0:
+            raise ValueError(f"n_samples must be >= 0, got {n_samples}")
+        seed = derive_seed(self._seed, "sample") if random_state is None else resolve_seed(random_state)
+        with torch.no_grad():
+            out = self._generate(n_samples, torch_generator(seed)).numpy().astype(np.float64)
+        if self.hyperparameters["round_binary"]:
+            out[:, self.binary_columns_] = np.round(out[:, self.binary_columns_])
+        return out * self.data_range_ + self.data_min_
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle with detached CPU tensors only (no optimiser or autograd state)."""
+        state = self.__dict__.copy()
+        for key in ("generator_params_", "_discriminator_params"):
+            if key in state:
+                state[key] = [p.detach().cpu().clone() for p in state[key]]
+        return state
+
+
+class GANSMOTE(BaseOverSampler):
+    """Over-sample with one GAN-SMOTE generator per class (imbalanced-learn API).
+
+    Each class selected by ``sampling_strategy`` gets its own
+    :class:`GANSMOTEGenerator`, trained on that class's rows only; the default tops
+    every class up to the majority class's count, the paper's rule.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default='auto'
+        As in imbalanced-learn's over-samplers.
+    random_state : int, RandomState instance or None, default=None
+        Seeds every generator (each class gets a seed derived from it).
+    verbose : bool, default=False
+        Progress bars while training.
+    **see GAN_SMOTE_DEFAULTS** : the hyper-parameters of the per-class GANs.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of rows to add per class.
+    generators_ : dict
+        Class label -> fitted :class:`GANSMOTEGenerator`.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> import numpy as np
+    >>> from gan_oversamplers import GANSMOTE
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.integers(0, 2, size=(30, 6)).astype(float)
+    >>> y = np.array([0] * 20 + [1] * 10)
+    >>> X_res, y_res = GANSMOTE(epochs=20, random_state=0).fit_resample(X, y)
+    >>> Counter(y_res.tolist())
+    Counter({0: 20, 1: 20})
+    """
+
+    _parameter_constraints: dict = {**BaseOverSampler._parameter_constraints, **_CONSTRAINTS}
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy: Any = "auto",
+        random_state: Any = None,
+        latent_dim: int = 16,
+        generator_dims: tuple[int, ...] = (16, 32),
+        discriminator_dims: tuple[int, ...] = (32, 16),
+        dropout: float = 0.3,
+        negative_slope: float = 0.2,
+        epochs: int = 2000,
+        batch_size: int | None = None,
+        generator_lr: float = 1e-4,
+        discriminator_lr: float = 1e-4,
+        betas: tuple[float, float] = (0.9, 0.999),
+        restart_factor: float = 10.0,
+        restart_cycle: int = 50,
+        restart_start_epoch: int = 100,
+        real_noise: float = 0.02,
+        flip_start: float = 0.30,
+        flip_stop_epoch: int = 1850,
+        minibatch_noise: float = 0.30,
+        minibatch_reference: str = "all",
+        round_binary: bool = True,
+        verbose: bool = False,
+    ) -> None:
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.latent_dim = latent_dim
+        self.generator_dims = generator_dims
+        self.discriminator_dims = discriminator_dims
+        self.dropout = dropout
+        self.negative_slope = negative_slope
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.generator_lr = generator_lr
+        self.discriminator_lr = discriminator_lr
+        self.betas = betas
+        self.restart_factor = restart_factor
+        self.restart_cycle = restart_cycle
+        self.restart_start_epoch = restart_start_epoch
+        self.real_noise = real_noise
+        self.flip_start = flip_start
+        self.flip_stop_epoch = flip_stop_epoch
+        self.minibatch_noise = minibatch_noise
+        self.minibatch_reference = minibatch_reference
+        self.round_binary = round_binary
+        self.verbose = verbose
+
+    def _hyperparameters(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in GAN_SMOTE_DEFAULTS}
+
+    def _fit_resample(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        seed = resolve_seed(check_random_state(self.random_state))
+        self.generators_: dict[Any, GANSMOTEGenerator] = {}
+        X_parts, y_parts = [X], [y]
+        for index, (label, n_new) in enumerate(sorted(self.sampling_strategy_.items())):
+            if n_new == 0:
+                continue
+            model = GANSMOTEGenerator(
+                random_state=derive_seed(seed, index), label=label, verbose=self.verbose,
+                **self._hyperparameters(),
+            ).fit(X[y == label])
+            self.generators_[label] = model
+            X_parts.append(model.sample(n_new).astype(X.dtype, copy=False))
+            y_parts.append(np.full(n_new, label, dtype=y.dtype))
+        return np.concatenate(X_parts), np.concatenate(y_parts)
+
+    def __sklearn_tags__(self):  # noqa: ANN204
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags

@@ -1,0 +1,96 @@
+"""The experiment's shape (dataset, folds, classes, methods), read from ``conf/``.
+
+Kedro builds pipelines before any node runs, so the nodes that depend on the data's
+shape (one training node per fold and class) are laid out from the configuration:
+``dataset.name``, ``dataset.classes``, ``folds.n_splits``, ``folds.n_repeats`` and
+``gan_smote.compare_with``. The run checks, before its first node, that the data and
+the configuration of the run still agree with this layout.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kedro.config import OmegaConfigLoader
+
+#: Methods the reporting knows; the GAN first, then the paper's comparators.
+KNOWN_METHODS = ("gan_smote", "no_oversampling", "random_oversampling", "smote")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the pipelines are built for."""
+
+    dataset: str
+    classes: tuple[str, ...]
+    n_splits: int
+    n_repeats: int
+    baselines: tuple[str, ...]
+    env: str
+
+    @property
+    def splits(self) -> list[str]:
+        """Names of the (repeat, fold) splits: ``fold_00``, ``fold_01``, ..."""
+        return [f"fold_{i:02d}" for i in range(self.n_splits * self.n_repeats)]
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return ("gan_smote", *self.baselines)
+
+
+def slug(label: Any) -> str:
+    """A class label as a name part that Kedro accepts (letters, digits, underscore)."""
+    text = re.sub(r"[^0-9A-Za-z_]+", "_", str(label)).strip("_")
+    return text or "empty"
+
+
+def active_env(env: str | None = None) -> str:
+    """The run's configuration environment: given, else ``KEDRO_ENV``, else ``local``."""
+    return env or os.environ.get("KEDRO_ENV") or "local"
+
+
+def read_layout(env: str | None = None, project_path: Path | None = None) -> Layout:
+    """Read the layout from ``conf/base`` overlaid with ``conf/<env>``."""
+    env = active_env(env)
+    conf = (project_path or Path.cwd()) / "conf"
+    from imbalanced_gan.settings import CONFIG_LOADER_ARGS
+
+    loader = OmegaConfigLoader(conf_source=str(conf), **{**CONFIG_LOADER_ARGS, "default_run_env": env})
+    params = loader["parameters"]
+    return layout_from_params(params, env)
+
+
+def layout_from_params(params: dict[str, Any], env: str) -> Layout:
+    """Build a :class:`Layout` from a parameters dict; errors name the missing key."""
+    try:
+        dataset, folds = params["dataset"], params["folds"]
+        name, classes = dataset["name"], dataset["classes"]
+    except KeyError as exc:
+        raise KeyError(
+            f"Parameter {exc.args[0]!r} is missing from conf (env {env!r}); the pipeline "
+            "layout needs dataset.name, dataset.classes and folds"
+        ) from None
+    if not classes or len(classes) < 2:
+        raise ValueError(f"dataset.classes must list at least two class labels, got {classes!r}")
+    slugs = [slug(c) for c in classes]
+    if len(set(slugs)) != len(slugs):
+        raise ValueError(f"dataset.classes {classes!r} are not distinct as node names: {slugs}")
+    baselines = tuple(params.get("gan_smote", {}).get("compare_with", ()))
+    unknown = [m for m in baselines if m not in KNOWN_METHODS[1:]]
+    if unknown:
+        raise ValueError(
+            f"gan_smote.compare_with has unknown method(s) {unknown}; "
+            f"choose from {list(KNOWN_METHODS[1:])}"
+        )
+    return Layout(
+        dataset=slug(name),
+        classes=tuple(str(c) for c in classes),
+        n_splits=int(folds.get("n_splits", 10)),
+        n_repeats=int(folds.get("n_repeats", 1)),
+        baselines=baselines,
+        env=env,
+    )

@@ -1,0 +1,128 @@
+"""Typed parameters: Kedro checks every ``params:`` block against these before a run.
+
+A misspelt or unknown key fails the run before its first node, with Kedro's
+``ParameterValidationError`` naming the key; values are range-checked here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "BaselineParams",
+    "ClassifierParams",
+    "DatasetParams",
+    "FoldParams",
+    "GanSmoteParams",
+    "TopUpParams",
+]
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+@dataclass
+class DatasetParams:
+    """``dataset``: which table, which column is the class, how columns are typed.
+
+    ``categorical_columns`` is a list of column names or ``"all"`` (every feature);
+    ``numeric_columns`` is a list or ``"auto"`` (every feature not categorical).
+    ``classes`` lists the labels of the target column: each gets its own training
+    node per fold.
+    """
+
+    name: str
+    target: str
+    classes: list[Any]
+    categorical_columns: list[str] | str = field(default_factory=list)
+    numeric_columns: list[str] | str = "auto"
+    drop_columns: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        _require(bool(self.target), "dataset.target must name the class column")
+        _require(
+            isinstance(self.categorical_columns, list) or self.categorical_columns == "all",
+            f"dataset.categorical_columns must be a list or 'all', got {self.categorical_columns!r}",
+        )
+        _require(
+            isinstance(self.numeric_columns, list) or self.numeric_columns == "auto",
+            f"dataset.numeric_columns must be a list or 'auto', got {self.numeric_columns!r}",
+        )
+
+
+@dataclass
+class FoldParams:
+    """``folds``: repeated stratified K-fold, and what to do with tiny classes."""
+
+    n_splits: int = 10
+    n_repeats: int = 1
+    small_class_policy: str = "keep"
+
+    def __post_init__(self) -> None:
+        _require(self.n_splits >= 2, f"folds.n_splits must be >= 2, got {self.n_splits}")
+        _require(self.n_repeats >= 1, f"folds.n_repeats must be >= 1, got {self.n_repeats}")
+        _require(
+            self.small_class_policy in ("keep", "drop"),
+            f"folds.small_class_policy must be 'keep' or 'drop', got {self.small_class_policy!r}",
+        )
+
+
+@dataclass
+class TopUpParams:
+    """``top_up``: imbalanced-learn's ``sampling_strategy`` ("auto": up to the largest class)."""
+
+    sampling_strategy: Any = "auto"
+
+
+@dataclass
+class GanSmoteParams:
+    """``gan_smote``: named epoch schedules and the per-class GAN's hyper-parameters."""
+
+    schedule: str
+    schedules: dict[str, dict[str, int]]
+    network: dict[str, Any] = field(default_factory=dict)
+    compare_with: list[str] = field(default_factory=list)
+    verbose: bool = False
+
+    def __post_init__(self) -> None:
+        _require(
+            self.schedule in self.schedules,
+            f"gan_smote.schedule {self.schedule!r} is not one of gan_smote.schedules "
+            f"{sorted(self.schedules)}",
+        )
+        for name, values in self.schedules.items():
+            _require(
+                int(values.get("epochs", 0)) > 0,
+                f"gan_smote.schedules.{name}.epochs must be a positive integer, got "
+                f"{values.get('epochs')!r}",
+            )
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """Keyword arguments for ``GANSMOTEGenerator``: network plus the chosen schedule."""
+        return {**self.network, **self.schedules[self.schedule]}
+
+
+@dataclass
+class BaselineParams:
+    """``baselines``: extra arguments per baseline sampler (e.g. SMOTE's k_neighbors)."""
+
+    smote: dict[str, Any] = field(default_factory=dict)
+    random_oversampling: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ClassifierParams:
+    """``classifier``: which model to train on each topped-up fold, and its settings."""
+
+    name: str = "mlp"
+    mlp: dict[str, Any] = field(default_factory=dict)
+    decision_tree: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _require(
+            self.name in ("mlp", "decision_tree"),
+            f"classifier.name must be 'mlp' or 'decision_tree', got {self.name!r}",
+        )

@@ -1,0 +1,13 @@
+"""Project settings (Kedro reads this module at start-up)."""
+
+from imbalanced_gan.hooks import LayoutHook
+
+# LayoutHook exports the run's env before the pipelines are first built.
+HOOKS = (LayoutHook(),)
+
+CONFIG_LOADER_ARGS = {
+    "base_env": "base",
+    "default_run_env": "local",
+    # an env's parameters overlay base key by key instead of replacing whole blocks
+    "merge_strategy": {"parameters": "soft"},
+}
