@@ -12,7 +12,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from ._random import derive_seed, resolve_seed
+from ._random import derive_seed, plain, resolve_seed
 
 __all__ = ["BASELINES", "SMALL_CLASS_POLICY", "SafeSMOTE", "make_baseline"]
 
@@ -65,6 +65,7 @@ class SafeSMOTE(BaseOverSampler):
             if n_new == 0:
                 continue
             n_class = int(np.sum(y == label))
+            label = plain(label)
             k = min(self.k_neighbors, n_class - 1)
             self.k_neighbors_[label] = k
             class_seed = derive_seed(seed, index)
@@ -104,7 +105,9 @@ class SafeSMOTE(BaseOverSampler):
 BASELINES = ("no_oversampling", "random_oversampling", "smote")
 
 
-def make_baseline(name: str, *, sampling_strategy: Any = "auto", random_state: Any = None, **params: Any) -> BaseOverSampler | None:
+def make_baseline(
+    name: str, *, sampling_strategy: Any = "auto", random_state: Any = None, **params: Any
+) -> BaseOverSampler | None:
     """An imbalanced-learn sampler for a baseline name (``None`` for no over-sampling).
 
     Parameters
@@ -118,7 +121,9 @@ def make_baseline(name: str, *, sampling_strategy: Any = "auto", random_state: A
     if name == "no_oversampling":
         return None
     if name == "random_oversampling":
-        return RandomOverSampler(sampling_strategy=sampling_strategy, random_state=random_state, **params)
+        return RandomOverSampler(
+            sampling_strategy=sampling_strategy, random_state=random_state, **params
+        )
     if name == "smote":
         return SafeSMOTE(sampling_strategy=sampling_strategy, random_state=random_state, **params)
     raise ValueError(f"Unknown baseline {name!r}; choose one of {list(BASELINES)}")

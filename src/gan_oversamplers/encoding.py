@@ -31,7 +31,9 @@ class TableEncoder:
         Encoded column names, categorical blocks first.
     """
 
-    def __init__(self, categorical_columns: Sequence[str] = (), numeric_columns: Sequence[str] = ()) -> None:
+    def __init__(
+        self, categorical_columns: Sequence[str] = (), numeric_columns: Sequence[str] = ()
+    ) -> None:
         self.categorical_columns = list(categorical_columns)
         self.numeric_columns = list(numeric_columns)
 
@@ -46,7 +48,9 @@ class TableEncoder:
         if self.categorical_columns:
             self.onehot_ = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
             self.onehot_.fit(table[self.categorical_columns].astype(str))
-            for column, categories in zip(self.categorical_columns, self.onehot_.categories_, strict=True):
+            for column, categories in zip(
+                self.categorical_columns, self.onehot_.categories_, strict=True
+            ):
                 names += [f"{column}={category}" for category in categories]
         if self.numeric_columns:
             self.scaler_ = MinMaxScaler(feature_range=(0.0, 1.0))
@@ -61,7 +65,9 @@ class TableEncoder:
         if self.onehot_ is not None:
             blocks.append(self.onehot_.transform(table[self.categorical_columns].astype(str)))
         if self.scaler_ is not None:
-            blocks.append(self.scaler_.transform(table[self.numeric_columns].to_numpy(dtype=np.float64)))
+            blocks.append(
+                self.scaler_.transform(table[self.numeric_columns].to_numpy(dtype=np.float64))
+            )
         values = np.hstack(blocks) if blocks else np.empty((len(table), 0))
         return pd.DataFrame(values, columns=self.feature_names_out_, index=table.index)
 
@@ -74,7 +80,9 @@ class TableEncoder:
         out: dict[str, object] = {}
         offset = 0
         if self.onehot_ is not None:
-            for column, categories in zip(self.categorical_columns, self.onehot_.categories_, strict=True):
+            for column, categories in zip(
+                self.categorical_columns, self.onehot_.categories_, strict=True
+            ):
                 block = values[:, offset : offset + len(categories)]
                 decoded = np.asarray(categories, dtype=object)[block.argmax(axis=1)]
                 decoded[block.max(axis=1) <= 0] = None

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
+from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
@@ -22,7 +23,7 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ._mlp import init_mlp, mlp_forward
-from ._random import derive_seed, resolve_seed, torch_generator
+from ._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
 from .minibatch import minibatch_feature
 from .schedules import bit_flip_probability, sgdr_learning_rate
 
@@ -160,12 +161,11 @@ class GANSMOTEGenerator:
         self._seed = resolve_seed(self.random_state)
         gen = torch_generator(self._seed)
         self.generator_params_, self._discriminator_params = self._init_networks(gen)
-        self.history_ = self._train(real, gen)
+        with single_thread():
+            self.history_ = self._train(real, gen)
         return self
 
-    def _init_networks(
-        self, gen: torch.Generator
-    ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    def _init_networks(self, gen: torch.Generator) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         hp, d = self.hyperparameters, self.n_features_in_
         g_sizes = [hp["latent_dim"], *hp["generator_dims"], d]
         d_sizes = [d + 1, *hp["discriminator_dims"], 1]
@@ -213,14 +213,29 @@ class GANSMOTEGenerator:
     def _train(self, real: torch.Tensor, gen: torch.Generator) -> pd.DataFrame:
         hp, n = self.hyperparameters, real.shape[0]
         batch = n if hp["batch_size"] is None else min(hp["batch_size"], n)
-        opt_g = torch.optim.Adam(self.generator_params_, lr=hp["generator_lr"], betas=tuple(hp["betas"]))
-        opt_d = torch.optim.Adam(self._discriminator_params, lr=hp["discriminator_lr"], betas=tuple(hp["betas"]))
+        opt_g = torch.optim.Adam(
+            self.generator_params_, lr=hp["generator_lr"], betas=tuple(hp["betas"]), foreach=True
+        )
+        opt_d = torch.optim.Adam(
+            self._discriminator_params,
+            lr=hp["discriminator_lr"],
+            betas=tuple(hp["betas"]),
+            foreach=True,
+        )
         epochs = hp["epochs"]
         log = torch.zeros(epochs, 2)
         lrs, flips = np.empty(epochs), np.empty(epochs)
         ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
-        bar = tqdm(range(epochs), disable=not self.verbose, desc=f"GAN-SMOTE class {self.label}", leave=False, mininterval=1.0)
-        restart = {k: hp[f"restart_{k}"] for k in ("factor", "cycle")} | {"start_epoch": hp["restart_start_epoch"]}
+        bar = tqdm(
+            range(epochs),
+            disable=not self.verbose,
+            desc=f"GAN-SMOTE class {self.label}",
+            leave=False,
+            mininterval=1.0,
+        )
+        restart = {k: hp[f"restart_{k}"] for k in ("factor", "cycle")} | {
+            "start_epoch": hp["restart_start_epoch"]
+        }
         for epoch in bar:
             lr_d = sgdr_learning_rate(epoch, hp["discriminator_lr"], **restart)
             lr_g = sgdr_learning_rate(epoch, hp["generator_lr"], **restart)
@@ -241,10 +256,15 @@ class GANSMOTEGenerator:
                 f"GAN-SMOTE training of class {self.label!r} diverged: non-finite loss "
                 f"at epoch {bad}; lower generator_lr/discriminator_lr"
             )
-        return pd.DataFrame({
-            "epoch": np.arange(epochs), "d_loss": history[:, 0], "g_loss": history[:, 1],
-            "lr": lrs, "flip_probability": flips,
-        })
+        return pd.DataFrame(
+            {
+                "epoch": np.arange(epochs),
+                "d_loss": history[:, 0],
+                "g_loss": history[:, 1],
+                "lr": lrs,
+                "flip_probability": flips,
+            }
+        )
 
     def _step(self, rows, flip_p, gen, opt_d, opt_g, ones, zeros):  # noqa: ANN001, ANN202
         """One discriminator update (real -> 1, fake -> 0), then one generator update."""
@@ -273,7 +293,11 @@ class GANSMOTEGenerator:
             raise RuntimeError(f"GAN-SMOTE generator of class {self.label!r} is not fitted")
         if n_samples < 0:
             raise ValueError(f"n_samples must be >= 0, got {n_samples}")
-        seed = derive_seed(self._seed, "sample") if random_state is None else resolve_seed(random_state)
+        seed = (
+            derive_seed(self._seed, "sample")
+            if random_state is None
+            else resolve_seed(random_state)
+        )
         with torch.no_grad():
             out = self._generate(n_samples, torch_generator(seed)).numpy().astype(np.float64)
         if self.hyperparameters["round_binary"]:
@@ -380,23 +404,25 @@ class GANSMOTE(BaseOverSampler):
     def _hyperparameters(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in GAN_SMOTE_DEFAULTS}
 
-    def _fit_resample(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _fit_resample(self, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
         seed = resolve_seed(check_random_state(self.random_state))
+        dense = X.toarray() if sparse.issparse(X) else X
         self.generators_: dict[Any, GANSMOTEGenerator] = {}
-        X_parts, y_parts = [X], [y]
+        new_X, new_y = [], []
         for index, (label, n_new) in enumerate(sorted(self.sampling_strategy_.items())):
             if n_new == 0:
                 continue
             model = GANSMOTEGenerator(
-                random_state=derive_seed(seed, index), label=label, verbose=self.verbose,
+                random_state=derive_seed(seed, index),
+                label=plain(label),
+                verbose=self.verbose,
                 **self._hyperparameters(),
-            ).fit(X[y == label])
-            self.generators_[label] = model
-            X_parts.append(model.sample(n_new).astype(X.dtype, copy=False))
-            y_parts.append(np.full(n_new, label, dtype=y.dtype))
-        return np.concatenate(X_parts), np.concatenate(y_parts)
-
-    def __sklearn_tags__(self):  # noqa: ANN204
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        return tags
+            ).fit(dense[y == label])
+            self.generators_[plain(label)] = model
+            new_X.append(model.sample(n_new).astype(X.dtype, copy=False))
+            new_y.append(np.full(n_new, label, dtype=y.dtype))
+        if not new_X:
+            return X, y
+        if sparse.issparse(X):  # sparse in, sparse out (same format)
+            return sparse.vstack([X, *new_X], format=X.format), np.concatenate([y, *new_y])
+        return np.concatenate([X, *new_X]), np.concatenate([y, *new_y])

@@ -58,7 +58,5 @@ def minibatch_feature(
     sums = manhattan_distance_sums(batch, reference)
     if n_rows > 1:
         sums = sums / ((n_rows - 1) * n_features)
-    jitter = 1.0 + noise * (
-        2.0 * torch.rand(n_rows, generator=generator, dtype=batch.dtype) - 1.0
-    )
+    jitter = 1.0 + noise * (2.0 * torch.rand(n_rows, generator=generator, dtype=batch.dtype) - 1.0)
     return (sums * jitter).unsqueeze(1)

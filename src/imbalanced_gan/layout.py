@@ -59,7 +59,9 @@ def read_layout(env: str | None = None, project_path: Path | None = None) -> Lay
     conf = (project_path or Path.cwd()) / "conf"
     from imbalanced_gan.settings import CONFIG_LOADER_ARGS
 
-    loader = OmegaConfigLoader(conf_source=str(conf), **{**CONFIG_LOADER_ARGS, "default_run_env": env})
+    loader = OmegaConfigLoader(
+        conf_source=str(conf), **{**CONFIG_LOADER_ARGS, "default_run_env": env}
+    )
     params = loader["parameters"]
     return layout_from_params(params, env)
 

@@ -56,7 +56,7 @@ def read_keel(path: str | Path) -> pd.DataFrame:
     return table
 
 
-class PackageTableDataset(AbstractDataset[None, pd.DataFrame]):
+class PackageTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
     """Read-only dataset: a named benchmark table from an installed package.
 
     Parameters
@@ -96,7 +96,7 @@ class PackageTableDataset(AbstractDataset[None, pd.DataFrame]):
             raise DatasetError(f"Dataset {self._name!r}: file {path} is missing from its package")
         return read_keel(path)
 
-    def save(self, data: None) -> None:
+    def save(self, data: pd.DataFrame) -> None:
         raise DatasetError(f"{type(self).__name__} {self._name!r} is read-only")
 
     def _exists(self) -> bool:

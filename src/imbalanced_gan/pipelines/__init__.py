@@ -1,0 +1,1 @@
+"""Pipelines of the project, each a folder with nodes.py and pipeline.py."""

@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 from imblearn.metrics import geometric_mean_score
 from sklearn.base import ClassifierMixin
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
 from sklearn.neural_network import MLPClassifier
 from sklearn.tree import DecisionTreeClassifier
 
@@ -22,12 +28,13 @@ logger = logging.getLogger(__name__)
 MLP_DEFAULTS: dict[str, Any] = {
     "hidden_layer_sizes": (100,),
     "solver": "sgd",
+    "batch_size": 16,
     "learning_rate_init": 0.01,
     "momentum": 0.9,
-    "max_iter": 500,
+    "max_iter": 1000,
     "early_stopping": True,
     "validation_fraction": 0.1,
-    "n_iter_no_change": 10,
+    "n_iter_no_change": 50,
 }
 
 
@@ -55,7 +62,13 @@ def make_classifier(classifier: ClassifierParams, seed: int, y: np.ndarray) -> C
 
 
 def train_classifier(
-    train_topped_up: pd.DataFrame, dataset: DatasetParams, classifier: ClassifierParams, seed: int, *, split: str, method: str
+    train_topped_up: pd.DataFrame,
+    dataset: DatasetParams,
+    classifier: ClassifierParams,
+    seed: int,
+    *,
+    split: str,
+    method: str,
 ) -> ClassifierMixin:
     """Fit the classifier on one split's (topped-up) training part."""
     X = train_topped_up.drop(columns=[dataset.target, "is_synthetic"]).to_numpy(dtype=np.float64)
@@ -63,14 +76,28 @@ def train_classifier(
     model = make_classifier(classifier, seed, y)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Stochastic Optimizer", category=UserWarning)
-        warnings.filterwarnings("ignore", category=__import__("sklearn").exceptions.ConvergenceWarning)
+        warnings.filterwarnings(
+            "ignore", category=__import__("sklearn").exceptions.ConvergenceWarning
+        )
         model.fit(X, y)
-    logger.info("%s/%s: %s trained on %d rows (%d synthetic)", split, method, classifier.name, len(y), int(train_topped_up["is_synthetic"].sum()))
+    logger.info(
+        "%s/%s: %s trained on %d rows (%d synthetic)",
+        split,
+        method,
+        classifier.name,
+        len(y),
+        int(train_topped_up["is_synthetic"].sum()),
+    )
     return model
 
 
 def evaluate_classifier(
-    model: ClassifierMixin, test_encoded: pd.DataFrame, dataset: DatasetParams, *, split: str, method: str
+    model: ClassifierMixin,
+    test_encoded: pd.DataFrame,
+    dataset: DatasetParams,
+    *,
+    split: str,
+    method: str,
 ) -> dict[str, Any]:
     """Metrics of one split on its untouched test part (JSON-able).
 
@@ -86,7 +113,9 @@ def evaluate_classifier(
     y_pred = np.asarray(model.predict(X)).astype(str)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=classes, zero_division=0)
+        precision, recall, f1, support = precision_recall_fscore_support(
+            y_true, y_pred, labels=classes, zero_division=0
+        )
         scores = {
             "accuracy": accuracy_score(y_true, y_pred),
             "f1_macro": f1_score(y_true, y_pred, average="macro", zero_division=0),
@@ -95,7 +124,14 @@ def evaluate_classifier(
             "g_mean_macro": geometric_mean_score(y_true, y_pred, average="macro"),
         }
     per_class = {
-        label: None if support[i] == 0 else {"precision": float(precision[i]), "recall": float(recall[i]), "f1": float(f1[i]), "support": int(support[i])}
+        label: None
+        if support[i] == 0
+        else {
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "f1": float(f1[i]),
+            "support": int(support[i]),
+        }
         for i, label in enumerate(classes)
     }
     return {
@@ -106,5 +142,9 @@ def evaluate_classifier(
         "classes": classes,
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels=classes).tolist(),
         "test_class_counts": {label: int(np.sum(y_true == label)) for label in classes},
-        "predictions": {"row": [int(i) for i in test_encoded.index], "y_true": y_true.tolist(), "y_pred": y_pred.tolist()},
+        "predictions": {
+            "row": [int(i) for i in test_encoded.index],
+            "y_true": y_true.tolist(),
+            "y_pred": y_pred.tolist(),
+        },
     }

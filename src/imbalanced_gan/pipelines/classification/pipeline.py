@@ -18,7 +18,12 @@ def create_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
             nodes += [
                 Node(
                     bind(train_classifier, split=split, method=method),
-                    inputs=[f"{ns}.train_topped_up", "params:dataset", "params:classifier", "params:seed"],
+                    inputs=[
+                        f"{ns}.train_topped_up",
+                        "params:dataset",
+                        "params:classifier",
+                        "params:seed",
+                    ],
                     outputs=f"{ns}.classifier",
                     name="train_classifier",
                     namespace=ns,

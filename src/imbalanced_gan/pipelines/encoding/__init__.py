@@ -1,2 +1,3 @@
 """Encoding: per fold, fit the encoder on the training part only."""
+
 from . import pipeline  # noqa: F401

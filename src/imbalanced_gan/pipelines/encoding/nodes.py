@@ -29,5 +29,8 @@ def encode_fold(
     train = validated_table.iloc[fold_rows(fold_indices, split, "train")]
     test = validated_table.iloc[fold_rows(fold_indices, split, "test")]
     encoder = TableEncoder(categorical, numeric).fit(train)
-    encoded = [encoder.transform(part).assign(**{dataset.target: part[dataset.target]}) for part in (train, test)]
+    encoded = [
+        encoder.transform(part).assign(**{dataset.target: part[dataset.target]})
+        for part in (train, test)
+    ]
     return encoder, encoded[0], encoded[1]

@@ -18,14 +18,20 @@ def bind(func, **kwargs):  # noqa: ANN001, ANN201
 
 def create_pipeline(layout: Layout) -> Pipeline:
     ns = layout.dataset
-    return Pipeline([
-        Node(
-            bind(encode_fold, split=split),
-            inputs=[f"{ns}.validated_table", f"{ns}.fold_indices", "params:dataset"],
-            outputs=[f"{ns}.{split}.encoder", f"{ns}.{split}.train_encoded", f"{ns}.{split}.test_encoded"],
-            name="encode_fold",
-            namespace=f"{ns}.{split}",
-            tags=["encoding", split],
-        )
-        for split in layout.splits
-    ])
+    return Pipeline(
+        [
+            Node(
+                bind(encode_fold, split=split),
+                inputs=[f"{ns}.validated_table", f"{ns}.fold_indices", "params:dataset"],
+                outputs=[
+                    f"{ns}.{split}.encoder",
+                    f"{ns}.{split}.train_encoded",
+                    f"{ns}.{split}.test_encoded",
+                ],
+                name="encode_fold",
+                namespace=f"{ns}.{split}",
+                tags=["encoding", split],
+            )
+            for split in layout.splits
+        ]
+    )

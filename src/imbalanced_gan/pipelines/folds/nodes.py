@@ -14,7 +14,9 @@ from imbalanced_gan.params import DatasetParams, FoldParams
 logger = logging.getLogger(__name__)
 
 
-def make_folds(validated_table: pd.DataFrame, dataset: DatasetParams, folds: FoldParams, seed: int) -> pd.DataFrame:
+def make_folds(
+    validated_table: pd.DataFrame, dataset: DatasetParams, folds: FoldParams, seed: int
+) -> pd.DataFrame:
     """Row indices of every (repeat, fold) split, as one long table.
 
     Columns: ``split`` (``fold_00``...), ``repeat``, ``fold``, ``row`` (index into the
@@ -27,7 +29,9 @@ def make_folds(validated_table: pd.DataFrame, dataset: DatasetParams, folds: Fol
     """
     labels = validated_table[dataset.target].to_numpy()
     if folds.n_splits > len(labels):
-        raise ValueError(f"folds.n_splits={folds.n_splits} exceeds the {len(labels)} rows of dataset {dataset.name!r}")
+        raise ValueError(
+            f"folds.n_splits={folds.n_splits} exceeds the {len(labels)} rows of dataset {dataset.name!r}"
+        )
     counts = pd.Series(labels).value_counts()
     small = counts[counts < folds.n_splits]
     keep = np.ones(len(labels), dtype=bool)
@@ -44,13 +48,27 @@ def make_folds(validated_table: pd.DataFrame, dataset: DatasetParams, folds: Fol
         logger.warning("Dataset %r: %s", dataset.name, message)
     rows = np.flatnonzero(keep)
     if len(np.unique(labels[rows])) < 2:
-        raise ValueError(f"Dataset {dataset.name!r}: fewer than two classes are left after dropping small classes")
-    splitter = RepeatedStratifiedKFold(n_splits=folds.n_splits, n_repeats=folds.n_repeats, random_state=seed)
+        raise ValueError(
+            f"Dataset {dataset.name!r}: fewer than two classes are left after dropping small classes"
+        )
+    splitter = RepeatedStratifiedKFold(
+        n_splits=folds.n_splits, n_repeats=folds.n_repeats, random_state=seed
+    )
     records = []
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
         for index, (train, test) in enumerate(splitter.split(rows, labels[rows])):
             repeat, fold = divmod(index, folds.n_splits)
             for part, idx in (("train", train), ("test", test)):
-                records.append(pd.DataFrame({"split": f"fold_{index:02d}", "repeat": repeat, "fold": fold, "row": rows[idx], "part": part}))
+                records.append(
+                    pd.DataFrame(
+                        {
+                            "split": f"fold_{index:02d}",
+                            "repeat": repeat,
+                            "fold": fold,
+                            "row": rows[idx],
+                            "part": part,
+                        }
+                    )
+                )
     return pd.concat(records, ignore_index=True)

@@ -1,2 +1,3 @@
 """Ingestion: validate the raw table and profile its classes."""
+
 from . import pipeline  # noqa: F401

@@ -32,10 +32,17 @@ def split_columns(table: pd.DataFrame, dataset: DatasetParams) -> tuple[list[str
         numeric = [c for c in features if c not in categorical]
     else:
         numeric = list(dataset.numeric_columns)
-    for kind, declared in (("categorical_columns", categorical), ("numeric_columns", numeric), ("drop_columns", dataset.drop_columns)):
+    for kind, declared in (
+        ("categorical_columns", categorical),
+        ("numeric_columns", numeric),
+        ("drop_columns", dataset.drop_columns),
+    ):
         missing = [c for c in declared if c not in table.columns]
         if missing:
-            _fail(dataset, f"dataset.{kind} names column(s) {missing} that the table lacks; columns are {list(table.columns)}")
+            _fail(
+                dataset,
+                f"dataset.{kind} names column(s) {missing} that the table lacks; columns are {list(table.columns)}",
+            )
     both = sorted(set(categorical) & set(numeric))
     if both:
         _fail(dataset, f"column(s) {both} are declared both categorical and numeric")
@@ -49,16 +56,24 @@ def _check_numeric(table: pd.DataFrame, columns: list[str], dataset: DatasetPara
         bad = values.isna() & table[column].notna()
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            _fail(dataset, f"numeric column {column!r} holds the non-numeric value {table[column].iloc[row]!r} (row {row}); declare it in dataset.categorical_columns or fix the file")
+            _fail(
+                dataset,
+                f"numeric column {column!r} holds the non-numeric value {table[column].iloc[row]!r} (row {row}); declare it in dataset.categorical_columns or fix the file",
+            )
         if values.isna().any():
-            _fail(dataset, f"column {column!r} has {int(values.isna().sum())} missing (NaN) value(s); impute or drop them first")
+            _fail(
+                dataset,
+                f"column {column!r} has {int(values.isna().sum())} missing (NaN) value(s); impute or drop them first",
+            )
         if not np.isfinite(values.to_numpy(dtype=np.float64)).all():
             _fail(dataset, f"column {column!r} has infinite value(s)")
         out[column] = values.astype(np.float64)
     return pd.DataFrame(out, index=table.index)
 
 
-def validate_table(raw_table: pd.DataFrame, dataset: DatasetParams) -> tuple[pd.DataFrame, dict[str, Any]]:
+def validate_table(
+    raw_table: pd.DataFrame, dataset: DatasetParams
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Check the raw table against ``dataset`` and return it typed, with a profile.
 
     Returns the validated table (categorical columns as strings, numeric columns as
@@ -68,27 +83,46 @@ def validate_table(raw_table: pd.DataFrame, dataset: DatasetParams) -> tuple[pd.
     if raw_table is None or raw_table.shape[0] == 0 or raw_table.shape[1] == 0:
         _fail(dataset, "the table is empty (no rows or no columns)")
     if dataset.target not in raw_table.columns:
-        _fail(dataset, f"target column {dataset.target!r} not found; columns are {list(raw_table.columns)}")
+        _fail(
+            dataset,
+            f"target column {dataset.target!r} not found; columns are {list(raw_table.columns)}",
+        )
     categorical, numeric = split_columns(raw_table, dataset)
     if not categorical and not numeric:
         _fail(dataset, "no feature columns left besides the target")
     target = raw_table[dataset.target]
     if target.isna().any():
-        _fail(dataset, f"target column {dataset.target!r} has {int(target.isna().sum())} missing label(s)")
+        _fail(
+            dataset,
+            f"target column {dataset.target!r} has {int(target.isna().sum())} missing label(s)",
+        )
     labels = target.astype(str).str.strip()
     counts = labels.value_counts().sort_index()
     if len(counts) < 2:
-        _fail(dataset, f"target column {dataset.target!r} has a single class {list(counts.index)}; at least two are needed")
+        _fail(
+            dataset,
+            f"target column {dataset.target!r} has a single class {list(counts.index)}; at least two are needed",
+        )
     declared = [str(c) for c in dataset.classes]
     undeclared = sorted(set(counts.index) - set(declared))
     absent = [c for c in declared if c not in counts.index]
     if undeclared or absent:
-        _fail(dataset, f"classes in the data {sorted(counts.index)} differ from dataset.classes {declared}: undeclared {undeclared}, absent {absent}")
+        _fail(
+            dataset,
+            f"classes in the data {sorted(counts.index)} differ from dataset.classes {declared}: undeclared {undeclared}, absent {absent}",
+        )
     for column in categorical:
         if raw_table[column].isna().any():
-            _fail(dataset, f"categorical column {column!r} has {int(raw_table[column].isna().sum())} missing value(s)")
+            _fail(
+                dataset,
+                f"categorical column {column!r} has {int(raw_table[column].isna().sum())} missing value(s)",
+            )
     validated = pd.concat(
-        [raw_table[categorical].astype(str), _check_numeric(raw_table, numeric, dataset), labels.rename(dataset.target)],
+        [
+            raw_table[categorical].astype(str),
+            _check_numeric(raw_table, numeric, dataset),
+            labels.rename(dataset.target),
+        ],
         axis=1,
     ).reset_index(drop=True)
     profile = {
@@ -98,5 +132,7 @@ def validate_table(raw_table: pd.DataFrame, dataset: DatasetParams) -> tuple[pd.
         "numeric_columns": numeric,
         "class_counts": {str(k): int(v) for k, v in counts.items()},
     }
-    logger.info("Dataset %r: %d rows, classes %s", dataset.name, len(validated), profile["class_counts"])
+    logger.info(
+        "Dataset %r: %d rows, classes %s", dataset.name, len(validated), profile["class_counts"]
+    )
     return validated, profile

@@ -11,13 +11,15 @@ from .nodes import validate_table
 
 def create_pipeline(layout: Layout) -> Pipeline:
     ns = layout.dataset
-    return Pipeline([
-        Node(
-            validate_table,
-            inputs=[f"{ns}.raw_table", "params:dataset"],
-            outputs=[f"{ns}.validated_table", f"{ns}.data_profile"],
-            name="validate_table",
-            namespace=ns,
-            tags=["ingestion"],
-        )
-    ])
+    return Pipeline(
+        [
+            Node(
+                validate_table,
+                inputs=[f"{ns}.raw_table", "params:dataset"],
+                outputs=[f"{ns}.validated_table", f"{ns}.data_profile"],
+                name="validate_table",
+                namespace=ns,
+                tags=["ingestion"],
+            )
+        ]
+    )

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import time
 
 import numpy as np
 import pandas as pd
 
-from gan_oversamplers import GANSMOTEGenerator, TableEncoder, concat_top_up, make_baseline, top_up_counts
+from gan_oversamplers import (
+    GANSMOTEGenerator,
+    TableEncoder,
+    concat_top_up,
+    make_baseline,
+    top_up_counts,
+)
 from gan_oversamplers._random import derive_seed
 from imbalanced_gan.params import BaselineParams, DatasetParams, GanSmoteParams, TopUpParams
 
@@ -51,17 +57,45 @@ def train_class_generator(
     )
     rows = train_encoded.loc[labels == label, _features(train_encoded, dataset.target)]
     if n_new == 0 or rows.empty:
-        logger.info("%s: class %r needs no new rows (%d real); no GAN trained", split, label, len(rows))
+        logger.info(
+            "%s: class %r needs no new rows (%d real); no GAN trained", split, label, len(rows)
+        )
         return model
-    logger.info("%s: training GAN-SMOTE for class %r on %d rows (%d epochs)", split, label, len(rows), model.hyperparameters["epochs"])
-    return model.fit(rows.to_numpy(dtype=np.float64))
+    epochs = model.hyperparameters["epochs"]
+    logger.info(
+        "%s: training GAN-SMOTE for class %r on %d rows (%d epochs)",
+        split,
+        label,
+        len(rows),
+        epochs,
+    )
+    started = time.perf_counter()
+    model.fit(rows.to_numpy(dtype=np.float64))
+    last = model.history_.iloc[-1]
+    logger.info(
+        "%s: class %r trained in %.1f s (%.2f ms/epoch); final d_loss %.4f, g_loss %.4f",
+        split,
+        label,
+        time.perf_counter() - started,
+        1000 * (time.perf_counter() - started) / epochs,
+        last["d_loss"],
+        last["g_loss"],
+    )
+    return model
 
 
 def top_up_with_generators(
-    train_encoded: pd.DataFrame, dataset: DatasetParams, top_up: TopUpParams, seed: int, *generators: GANSMOTEGenerator, split: str
+    train_encoded: pd.DataFrame,
+    dataset: DatasetParams,
+    top_up: TopUpParams,
+    seed: int,
+    *generators: GANSMOTEGenerator,
+    split: str,
 ) -> pd.DataFrame:
     """Add each class's generated rows to the training part (``is_synthetic`` marks them)."""
-    counts = top_up_counts(train_encoded[dataset.target].astype(str).to_numpy(), top_up.sampling_strategy)
+    counts = top_up_counts(
+        train_encoded[dataset.target].astype(str).to_numpy(), top_up.sampling_strategy
+    )
     by_label = {str(g.label): g for g in generators}
     synthetic = {}
     for label, n_new in counts.items():
@@ -69,8 +103,12 @@ def top_up_with_generators(
             continue
         model = by_label.get(label)
         if model is None or not hasattr(model, "generator_params_"):
-            raise RuntimeError(f"{split}: class {label!r} needs {n_new} rows but has no trained generator")
-        synthetic[label] = model.sample(n_new, random_state=derive_seed(seed, split_index(split), "sample", label))
+            raise RuntimeError(
+                f"{split}: class {label!r} needs {n_new} rows but has no trained generator"
+            )
+        synthetic[label] = model.sample(
+            n_new, random_state=derive_seed(seed, split_index(split), "sample", label)
+        )
     logger.info("%s: GAN-SMOTE top-up %s", split, {k: v for k, v in counts.items() if v})
     return concat_top_up(train_encoded, dataset.target, synthetic)
 
@@ -103,7 +141,9 @@ def top_up_with_baseline(
     return concat_top_up(train_encoded, dataset.target, synthetic)
 
 
-def decode_synthetic_rows(topped_up: pd.DataFrame, encoder: TableEncoder, dataset: DatasetParams) -> pd.DataFrame:
+def decode_synthetic_rows(
+    topped_up: pd.DataFrame, encoder: TableEncoder, dataset: DatasetParams
+) -> pd.DataFrame:
     """The synthetic rows in the original columns and units, for people to inspect."""
     synthetic = topped_up[topped_up["is_synthetic"]]
     decoded = encoder.inverse_transform(synthetic[_features(topped_up, dataset.target)])

@@ -35,20 +35,43 @@ def collect_fold_metrics(*metrics: dict[str, Any]) -> tuple[pd.DataFrame, pd.Dat
     scores, per_class = [], []
     for record in metrics:
         for name, value in record["scores"].items():
-            scores.append({"method": record["method"], "split": record["split"], "metric": name, "value": value})
+            scores.append(
+                {
+                    "method": record["method"],
+                    "split": record["split"],
+                    "metric": name,
+                    "value": value,
+                }
+            )
         for label, values in record["per_class"].items():
             if values is not None:
-                per_class.append({"method": record["method"], "split": record["split"], "class": label, **values})
+                per_class.append(
+                    {"method": record["method"], "split": record["split"], "class": label, **values}
+                )
     return pd.DataFrame(scores), pd.DataFrame(per_class)
 
 
 def summarise_metrics(fold_metrics: pd.DataFrame, per_class_metrics: pd.DataFrame) -> pd.DataFrame:
     """Mean ± sample std (ddof=1) over splits, per method and metric (also per class)."""
-    overall = fold_metrics.groupby(["method", "metric"], sort=False)["value"].agg(["mean", "std", "count"]).reset_index()
+    overall = (
+        fold_metrics.groupby(["method", "metric"], sort=False)["value"]
+        .agg(["mean", "std", "count"])
+        .reset_index()
+    )
     overall["class"] = OVERALL
-    long = per_class_metrics.melt(id_vars=["method", "split", "class"], value_vars=["precision", "recall", "f1"], var_name="metric")
-    by_class = long.groupby(["method", "class", "metric"], sort=False)["value"].agg(["mean", "std", "count"]).reset_index()
-    return pd.concat([overall, by_class], ignore_index=True)[["method", "class", "metric", "mean", "std", "count"]]
+    long = per_class_metrics.melt(
+        id_vars=["method", "split", "class"],
+        value_vars=["precision", "recall", "f1"],
+        var_name="metric",
+    )
+    by_class = (
+        long.groupby(["method", "class", "metric"], sort=False)["value"]
+        .agg(["mean", "std", "count"])
+        .reset_index()
+    )
+    return pd.concat([overall, by_class], ignore_index=True)[
+        ["method", "class", "metric", "mean", "std", "count"]
+    ]
 
 
 def _cell(mean: float, std: float, percent: bool) -> str:
@@ -71,11 +94,18 @@ def method_table(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def render_report(summary: pd.DataFrame, data_profile: dict[str, Any], folds: FoldParams, classifier: ClassifierParams) -> str:
+def render_report(
+    summary: pd.DataFrame,
+    data_profile: dict[str, Any],
+    folds: FoldParams,
+    classifier: ClassifierParams,
+) -> str:
     """A Markdown report: the method table, per-class recall, and how it was made."""
     table = method_table(summary)
     recall = summary[(summary["class"] != OVERALL) & (summary["metric"] == "recall")]
-    recall_table = recall.pivot(index="method", columns="class", values="mean").reindex(table["method"])
+    recall_table = recall.pivot(index="method", columns="class", values="mean").reindex(
+        table["method"]
+    )
     lines = [
         f"# Over-sampling report: {data_profile['dataset']}",
         "",
@@ -97,7 +127,10 @@ def render_report(summary: pd.DataFrame, data_profile: dict[str, Any], folds: Fo
 def _markdown(table: pd.DataFrame) -> str:
     header = "| " + " | ".join(str(c) for c in table.columns) + " |"
     rule = "|" + "|".join("---" for _ in table.columns) + "|"
-    body = ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    body = [
+        "| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |"
+        for row in table.itertuples(index=False)
+    ]
     return "\n".join([header, rule, *body])
 
 
@@ -145,7 +178,11 @@ def plot_gan_losses(*generators: Any) -> plt.Figure:
 
 
 def write_manifest(
-    seed: int, dataset: DatasetParams, folds: FoldParams, gan_smote: GanSmoteParams, classifier: ClassifierParams
+    seed: int,
+    dataset: DatasetParams,
+    folds: FoldParams,
+    gan_smote: GanSmoteParams,
+    classifier: ClassifierParams,
 ) -> dict[str, Any]:
     """The seed, configuration and library versions of the run, saved beside its report."""
     packages = ["kedro", "torch", "scikit-learn", "imbalanced-learn", "numpy", "pandas"]

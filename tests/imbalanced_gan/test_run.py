@@ -1,0 +1,96 @@
+"""End to end: ``kedro run`` in a copy of the project, as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT, SHARED
+
+pytestmark = pytest.mark.slow
+KEDRO = [sys.executable, "-m", "kedro"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the project (conf and pyproject) with ../shared beside it."""
+    root = tmp_path_factory.mktemp("e2e")
+    copy = root / "project"
+    copy.mkdir()
+    shutil.copytree(PROJECT / "conf", copy / "conf", ignore=shutil.ignore_patterns("local"))
+    (copy / "conf" / "local").mkdir()
+    shutil.copy(PROJECT / "pyproject.toml", copy / "pyproject.toml")
+    if SHARED.exists():
+        (root / "shared").symlink_to(SHARED)
+    return copy
+
+
+def kedro(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    environ = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "true", **(env or {})}
+    environ.pop("KEDRO_ENV", None) if "KEDRO_ENV" not in (env or {}) else None
+    done = subprocess.run(
+        [*KEDRO, *args], cwd=project, env=environ, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done
+
+
+def versions(path: Path) -> list[str]:
+    return sorted(p.name for p in path.iterdir()) if path.exists() else []
+
+
+def test_gan_smote_runs_end_to_end_and_never_overwrites(project):
+    report = project / "data/08_reporting/lymphography/report.md"
+    kedro(project, "run", "--pipelines=gan_smote", "--env=test")
+    first = versions(report)
+    assert len(first) == 1
+    first_text = (report / first[0] / "report.md").read_text()
+    for method in ("gan_smote", "no_oversampling", "random_oversampling", "smote"):
+        assert f"| {method} |" in first_text
+    assert (
+        project / "data/08_reporting/lymphography/summary_plot.png" / first[0] / "summary_plot.png"
+    ).stat().st_size > 1000
+    models = list(
+        (project / "data/06_models/lymphography/fold_00/gan_smote").glob(
+            "generator_*.pkl/*/generator_*.pkl"
+        )
+    )
+    assert len(models) == 4  # one versioned model per class of the fold
+
+    kedro(project, "run", "--pipelines=gan_smote", "--env=test")
+    second = versions(report)
+    assert len(second) == 2 and first[0] in second
+    assert (report / first[0] / "report.md").read_text() == first_text  # untouched
+
+    # --load-versions: re-summarise the first run's per-fold metrics
+    kedro(
+        project,
+        "run",
+        "--pipelines=gan_smote",
+        "--env=test",
+        "--from-nodes=lymphography.reporting.summarise_metrics",
+        f"--load-versions=lymphography.fold_metrics:{first[0]},lymphography.per_class_metrics:{first[0]}",
+    )
+    summaries = project / "data/08_reporting/lymphography/summary_table.csv"
+    newest = versions(summaries)[-1]
+    assert (summaries / newest / "summary_table.csv").read_text() == (
+        summaries / first[0] / "summary_table.csv"
+    ).read_text()
+
+
+def test_reproduction_configuration_runs_on_the_petrographic_data(project, petrographic_csv):
+    kedro(
+        project,
+        "run",
+        "--pipelines=gan_smote",
+        "--params=gan_smote.schedule=tiny,classifier.mlp.max_iter=30",
+        env={"KEDRO_ENV": "petrographic"},
+    )
+    reports = project / "data/08_reporting/petrographic/report.md"
+    text = (reports / versions(reports)[-1] / "report.md").read_text()
+    assert "140 rows" in text and "| gan_smote |" in text
