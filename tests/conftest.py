@@ -29,8 +29,7 @@ def binary_data() -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-@pytest.fixture
-def mixed_table() -> pd.DataFrame:
+def make_mixed_table() -> pd.DataFrame:
     """60 rows: two categorical, two numeric columns, classes a:30, b:20, c:10."""
     rng = np.random.default_rng(1)
     n = 60
@@ -43,6 +42,11 @@ def mixed_table() -> pd.DataFrame:
             "label": ["a"] * 30 + ["b"] * 20 + ["c"] * 10,
         }
     )
+
+
+@pytest.fixture
+def mixed_table() -> pd.DataFrame:
+    return make_mixed_table()
 
 
 @pytest.fixture

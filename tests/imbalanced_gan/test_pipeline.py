@@ -19,7 +19,7 @@ from imbalanced_gan.params import (
     TopUpParams,
 )
 from imbalanced_gan.pipeline_registry import method_pipeline
-from tests.conftest import TINY
+from tests.conftest import TINY, make_mixed_table
 
 PARAMS = {
     "seed": 3,
@@ -73,16 +73,7 @@ def run_pipeline(table: pd.DataFrame, params: dict = PARAMS) -> tuple[DataCatalo
 
 @pytest.fixture(scope="module")
 def toy_table() -> pd.DataFrame:
-    rng = np.random.default_rng(1)
-    n = 60
-    return pd.DataFrame(
-        {
-            "colour": rng.choice(["red", "green", "blue"], n),
-            "shape": rng.choice(["round", "square"], n),
-            "size": rng.normal(10, 2, n),
-            "label": ["a"] * 30 + ["b"] * 20 + ["c"] * 10,
-        }
-    )
+    return make_mixed_table().drop(columns="weight")
 
 
 @pytest.fixture(scope="module")
