@@ -18,13 +18,16 @@ KEDRO = [sys.executable, "-m", "kedro"]
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """A copy of the project (conf and pyproject) with ../shared beside it."""
+    """A copy of the project (conf, src, pyproject) with ../shared beside it."""
     root = tmp_path_factory.mktemp("e2e")
     copy = root / "project"
     copy.mkdir()
     shutil.copytree(PROJECT / "conf", copy / "conf", ignore=shutil.ignore_patterns("local"))
     (copy / "conf" / "local").mkdir()
     shutil.copy(PROJECT / "pyproject.toml", copy / "pyproject.toml")
+    shutil.copytree(
+        PROJECT / "src", copy / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__")
+    )
     if SHARED.exists():
         (root / "shared").symlink_to(SHARED)
     return copy
@@ -97,4 +100,6 @@ def test_reproduction_configuration_runs_on_the_petrographic_data(project, petro
     text = (reports / versions(reports)[-1] / "report.md").read_text()
     assert "140 rows" in text and "| gan_smote |" in text
     models = project / "data/06_models/petrographic/fold_09/gan_smote"
-    assert sorted(p.name for p in models.iterdir()) == [f"generator_{c}.pkl" for c in "0123"]
+    assert sorted(p.name for p in models.glob("generator_*")) == [
+        f"generator_{c}.pkl" for c in "0123"
+    ]
