@@ -52,7 +52,9 @@ def main() -> None:
             "ms_per_epoch": [round(1000 * p, 3) for p in per_epoch],
             "estimated_training_seconds_authors_schedule": round(full, 1),
         }
-        print(f"{name}: ms/epoch {results[name]['ms_per_epoch']} -> {full / 60:.1f} min of GAN training")
+        print(
+            f"{name}: ms/epoch {results[name]['ms_per_epoch']} -> {full / 60:.1f} min of GAN training"
+        )
     out = {
         "epochs_measured": args.epochs,
         "folds": args.folds,
