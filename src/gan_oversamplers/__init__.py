@@ -6,16 +6,24 @@ Kedro, so the samplers drop into ``imblearn.pipeline.Pipeline`` and ``cross_vali
 
 from .baselines import SMALL_CLASS_POLICY, SafeSMOTE, make_baseline
 from .encoding import TableEncoder
-from .gan_smote import GAN_SMOTE_DEFAULTS, GANSMOTE, GANSMOTEGenerator
+from .gan_smote import (
+    GAN_SMOTE_DEFAULTS,
+    GANSMOTE,
+    MODE_COLLAPSE_RATIO,
+    GANSMOTEGenerator,
+    TrainingDivergedError,
+)
 from .topup import concat_top_up, top_up_counts
 
 __all__ = [
     "GANSMOTE",
     "GAN_SMOTE_DEFAULTS",
+    "MODE_COLLAPSE_RATIO",
     "SMALL_CLASS_POLICY",
     "GANSMOTEGenerator",
     "SafeSMOTE",
     "TableEncoder",
+    "TrainingDivergedError",
     "concat_top_up",
     "make_baseline",
     "top_up_counts",

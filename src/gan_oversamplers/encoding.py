@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -63,13 +64,30 @@ class TableEncoder:
         """Encoded features of ``table`` as a float64 DataFrame (index kept)."""
         blocks = []
         if self.onehot_ is not None:
-            blocks.append(self.onehot_.transform(table[self.categorical_columns].astype(str)))
+            categorical = table[self.categorical_columns].astype(str)
+            self._warn_unseen(categorical)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Found unknown categories")
+                blocks.append(self.onehot_.transform(categorical))
         if self.scaler_ is not None:
             blocks.append(
                 self.scaler_.transform(table[self.numeric_columns].to_numpy(dtype=np.float64))
             )
         values = np.hstack(blocks) if blocks else np.empty((len(table), 0))
         return pd.DataFrame(values, columns=self.feature_names_out_, index=table.index)
+
+    def _warn_unseen(self, categorical: pd.DataFrame) -> None:
+        for column, categories in zip(
+            self.categorical_columns, self.onehot_.categories_, strict=True
+        ):
+            unseen = sorted(set(categorical[column]) - set(categories))
+            if unseen:
+                warnings.warn(
+                    f"Column {column!r}: categor{'y' if len(unseen) == 1 else 'ies'} {unseen} "
+                    "not seen in the training part; encoded as all zeros",
+                    UserWarning,
+                    stacklevel=3,
+                )
 
     def inverse_transform(self, encoded: pd.DataFrame | np.ndarray) -> pd.DataFrame:
         """Back to the original columns: the largest one-hot entry wins, numerics unscaled.

@@ -27,7 +27,37 @@ from ._random import derive_seed, plain, resolve_seed, single_thread, torch_gene
 from .minibatch import minibatch_feature
 from .schedules import bit_flip_probability, sgdr_learning_rate
 
-__all__ = ["GANSMOTE", "GANSMOTEGenerator", "GAN_SMOTE_DEFAULTS"]
+__all__ = [
+    "GANSMOTE",
+    "GANSMOTEGenerator",
+    "GAN_SMOTE_DEFAULTS",
+    "MODE_COLLAPSE_RATIO",
+    "TrainingDivergedError",
+]
+
+#: A generator whose samples spread less than this fraction of its real rows' spread
+#: (mean pairwise L1 distance) is flagged as collapsed by :meth:`GANSMOTEGenerator.diversity`.
+MODE_COLLAPSE_RATIO = 0.2
+
+
+class TrainingDivergedError(FloatingPointError):
+    """A loss became NaN or infinite; ``label`` and ``epoch`` say where."""
+
+    def __init__(self, label: Any, epoch: int) -> None:
+        self.label, self.epoch = label, epoch
+        super().__init__(
+            f"GAN-SMOTE training of class {label!r} diverged: non-finite loss at epoch "
+            f"{epoch}; lower generator_lr/discriminator_lr"
+        )
+
+
+def _mean_l1_spread(rows: np.ndarray) -> float:
+    """Mean Manhattan distance between distinct rows, per feature (0 for one row)."""
+    if len(rows) < 2:
+        return 0.0
+    t = torch.as_tensor(rows, dtype=torch.float64)
+    return float(torch.cdist(t, t, p=1.0).sum() / (len(rows) * (len(rows) - 1) * rows.shape[1]))
+
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +94,8 @@ _CONSTRAINTS: dict[str, list[Any]] = {
     "negative_slope": [Interval(Real, 0, None, closed="left")],
     "epochs": [Interval(Integral, 1, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-    "generator_lr": [Interval(Real, 0, None, closed="neither")],
-    "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
+    "generator_lr": [Interval(Real, 0, 1, closed="right")],
+    "discriminator_lr": [Interval(Real, 0, 1, closed="right")],
     "betas": ["array-like"],
     "restart_factor": [Interval(Real, 1, None, closed="left")],
     "restart_cycle": [Interval(Integral, 1, None, closed="left")],
@@ -155,9 +185,12 @@ class GANSMOTEGenerator:
         self.n_rows_, self.n_features_in_ = X.shape
         self.binary_columns_ = np.all((X == 0) | (X == 1), axis=0)
         self.data_min_ = np.where(self.binary_columns_, 0.0, X.min(axis=0))
-        data_range = np.where(self.binary_columns_, 1.0, X.max(axis=0) - self.data_min_)
-        self.data_range_ = np.where(data_range > 0, data_range, 1.0)
-        real = torch.as_tensor((X - self.data_min_) / self.data_range_, dtype=torch.float32)
+        # a constant non-binary column has range 0: sampling returns the constant
+        self.data_range_ = np.where(self.binary_columns_, 1.0, X.max(axis=0) - self.data_min_)
+        scaled = (X - self.data_min_) / np.where(self.data_range_ > 0, self.data_range_, 1.0)
+        self.real_spread_ = _mean_l1_spread(scaled)
+        self.real_unique_rows_ = len(np.unique(X, axis=0))
+        real = torch.as_tensor(scaled, dtype=torch.float32)
         self._seed = resolve_seed(self.random_state)
         gen = torch_generator(self._seed)
         self.generator_params_, self._discriminator_params = self._init_networks(gen)
@@ -247,15 +280,11 @@ class GANSMOTEGenerator:
                 rows = real[order[start : start + batch]]
                 d_loss, g_loss = self._step(rows, flip_p, gen, opt_d, opt_g, ones, zeros)
             log[epoch, 0], log[epoch, 1] = d_loss.detach(), g_loss.detach()
+            if epoch % 25 == 24 or epoch == epochs - 1:  # stop a diverged model early
+                self._check_finite(log, epoch - epoch % 25, epoch)
             if self.verbose and epoch % 200 == 0:
                 bar.set_postfix(d_loss=f"{d_loss.item():.4f}", g_loss=f"{g_loss.item():.4f}")
         history = log.numpy()
-        if not np.isfinite(history).all():
-            bad = int(np.argmax(~np.isfinite(history).all(axis=1)))
-            raise FloatingPointError(
-                f"GAN-SMOTE training of class {self.label!r} diverged: non-finite loss "
-                f"at epoch {bad}; lower generator_lr/discriminator_lr"
-            )
         return pd.DataFrame(
             {
                 "epoch": np.arange(epochs),
@@ -265,6 +294,11 @@ class GANSMOTEGenerator:
                 "flip_probability": flips,
             }
         )
+
+    def _check_finite(self, log: torch.Tensor, first: int, last: int) -> None:
+        finite = torch.isfinite(log[first : last + 1]).all(dim=1)
+        if not bool(finite.all()):
+            raise TrainingDivergedError(self.label, first + int((~finite).nonzero()[0, 0]))
 
     def _step(self, rows, flip_p, gen, opt_d, opt_g, ones, zeros):  # noqa: ANN001, ANN202
         """One discriminator update (real -> 1, fake -> 0), then one generator update."""
@@ -303,6 +337,32 @@ class GANSMOTEGenerator:
         if self.hyperparameters["round_binary"]:
             out[:, self.binary_columns_] = np.round(out[:, self.binary_columns_])
         return out * self.data_range_ + self.data_min_
+
+    def diversity(self, n_samples: int = 200, random_state: int = 0) -> dict[str, Any]:
+        """Mode-collapse check: spread of ``n_samples`` synthetic rows against the real rows.
+
+        Returns the mean pairwise L1 distance per feature of the real rows
+        (``real_spread``) and of the samples (``synthetic_spread``, both in the model's
+        ``[0, 1]`` scale), their ``spread_ratio``, the share of distinct sampled rows,
+        and ``collapsed``: the ratio is below :data:`MODE_COLLAPSE_RATIO`, or every
+        sample is the same row while the real rows are not.
+        """
+        divisor = np.where(self.data_range_ > 0, self.data_range_, 1.0)
+        samples = (self.sample(n_samples, random_state=random_state) - self.data_min_) / divisor
+        synthetic = _mean_l1_spread(samples)
+        ratio = synthetic / self.real_spread_ if self.real_spread_ > 0 else float("nan")
+        unique = len(np.unique(samples, axis=0))
+        collapsed = bool(
+            (self.real_spread_ > 0 and ratio < MODE_COLLAPSE_RATIO)
+            or (unique == 1 and self.real_unique_rows_ > 1)
+        )
+        return {
+            "real_spread": self.real_spread_,
+            "synthetic_spread": synthetic,
+            "spread_ratio": ratio,
+            "unique_fraction": unique / n_samples,
+            "collapsed": collapsed,
+        }
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle with detached CPU tensors only (no optimiser or autograd state)."""

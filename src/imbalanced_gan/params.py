@@ -86,8 +86,19 @@ class GanSmoteParams:
     network: dict[str, Any] = field(default_factory=dict)
     compare_with: list[str] = field(default_factory=list)
     verbose: bool = False
+    on_divergence: str = "raise"
+    max_restarts: int = 2
+    restart_lr_factor: float = 0.1
 
     def __post_init__(self) -> None:
+        _require(
+            self.on_divergence in ("raise", "restart"),
+            f"gan_smote.on_divergence must be 'raise' or 'restart', got {self.on_divergence!r}",
+        )
+        _require(
+            0 < self.restart_lr_factor < 1,
+            f"gan_smote.restart_lr_factor must be in (0, 1), got {self.restart_lr_factor}",
+        )
         _require(
             self.schedule in self.schedules,
             f"gan_smote.schedule {self.schedule!r} is not one of gan_smote.schedules "

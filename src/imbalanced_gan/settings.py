@@ -1,9 +1,10 @@
 """Project settings (Kedro reads this module at start-up)."""
 
-from imbalanced_gan.hooks import LayoutHook
+from imbalanced_gan.hooks import GracefulStopHook, LayoutHook
 
-# LayoutHook exports the run's env before the pipelines are first built.
-HOOKS = (LayoutHook(),)
+# LayoutHook exports the run's env before the pipelines are first built;
+# GracefulStopHook turns Ctrl-C / SIGTERM into a stop between nodes with a resume hint.
+HOOKS = (LayoutHook(), GracefulStopHook())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

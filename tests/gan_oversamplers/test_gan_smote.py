@@ -119,3 +119,10 @@ def test_works_inside_an_imblearn_pipeline(binary_data):
     X, y = binary_data
     model = make_pipeline(GANSMOTE(**TINY, random_state=0), LogisticRegression()).fit(X, y)
     assert model.predict(X).shape == (40,)
+
+
+def test_constant_numeric_column_is_generated_as_that_constant():
+    rng = np.random.default_rng(0)
+    X = np.column_stack([np.full(10, 5.0), rng.normal(size=10)])
+    new = GANSMOTEGenerator(random_state=0, **TINY).fit(X).sample(50)
+    assert (new[:, 0] == 5.0).all() and new[:, 1].std() > 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +20,11 @@ KEDRO = [sys.executable, "-m", "kedro"]
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
+    return make_project(tmp_path_factory.mktemp("e2e"))
+
+
+def make_project(root: Path) -> Path:
     """A copy of the project (conf, src, pyproject) with ../shared beside it."""
-    root = tmp_path_factory.mktemp("e2e")
     copy = root / "project"
     copy.mkdir()
     shutil.copytree(PROJECT / "conf", copy / "conf", ignore=shutil.ignore_patterns("local"))
@@ -33,15 +38,27 @@ def project(tmp_path_factory) -> Path:
     return copy
 
 
-def kedro(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    environ = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "true", **(env or {})}
-    if "KEDRO_ENV" not in (env or {}):
-        environ.pop("KEDRO_ENV", None)
+def kedro(
+    project: Path, *args: str, env: dict | None = None, ok: bool = True
+) -> subprocess.CompletedProcess:
     done = subprocess.run(
-        [*KEDRO, *args], cwd=project, env=environ, capture_output=True, text=True, timeout=900
+        [*KEDRO, *args], cwd=project, env=environ(env), capture_output=True, text=True, timeout=900
     )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    if ok:
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done
+
+
+def environ(extra: dict | None = None) -> dict:
+    """The test's environment: no telemetry, no inherited KEDRO_ENV, unwrapped log lines."""
+    env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "true", "COLUMNS": "4000"}
+    env.pop("KEDRO_ENV", None)
+    return {**env, **(extra or {})}
+
+
+def latest(path: Path) -> str:
+    """Text of the newest version of a versioned file."""
+    return (path / versions(path)[-1] / path.name).read_text()
 
 
 def versions(path: Path) -> list[str]:
@@ -103,3 +120,74 @@ def test_reproduction_configuration_runs_on_the_petrographic_data(project, petro
     assert sorted(p.name for p in models.glob("generator_*")) == [
         f"generator_{c}.pkl" for c in "0123"
     ]
+
+
+def test_parallel_runner_gives_the_sequential_metrics(project):
+    metrics = project / "data/08_reporting/lymphography/fold_metrics.csv"
+    sequential = latest(metrics)
+    kedro(project, "run", "--pipelines=gan_smote", "--env=test", "--runner=ParallelRunner")
+    assert len(versions(metrics)) >= 2
+    assert latest(metrics) == sequential
+
+
+def test_misspelt_parameter_key_fails_before_any_node(project):
+    done = kedro(
+        project,
+        "run",
+        "--pipelines=gan_smote",
+        "--env=test",
+        "--params=gan_smote.shedule=tiny",
+        ok=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "ParameterValidationError" in output and "shedule" in output
+    assert "Completed 1 out of" not in output
+
+
+def test_corrupt_model_file_gives_an_error_naming_it(project):
+    models = project / "data/06_models/lymphography/fold_00/gan_smote/generator_malign_lymph.pkl"
+    newest = models / versions(models)[-1] / "generator_malign_lymph.pkl"
+    newest.write_bytes(b"not a pickle")
+    done = kedro(
+        project,
+        "run",
+        "--pipelines=gan_smote",
+        "--env=test",
+        "--from-nodes=lymphography.fold_00.gan_smote.top_up",
+        ok=False,
+    )
+    assert done.returncode != 0
+    assert "generator_malign_lymph.pkl" in done.stdout + done.stderr
+
+
+def test_interrupted_run_resumes_to_the_same_metrics(tmp_path):
+    project = make_project(tmp_path)
+    metrics = project / "data/08_reporting/lymphography/fold_metrics.csv"
+    kedro(project, "run", "--pipelines=gan_smote", "--env=test")
+    uninterrupted = latest(metrics)
+
+    process = subprocess.Popen(
+        [*KEDRO, "run", "--pipelines=gan_smote", "--env=test"],
+        cwd=project,
+        env=environ(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if "Completed 60 out of" in line:
+            process.send_signal(signal.SIGINT)
+    process.wait(timeout=300)
+    output = "".join(lines)
+    assert process.returncode != 0, output[-2000:]
+    assert "SIGINT received: stopping after the current node" in output
+    assert len(versions(metrics)) == 1  # the interrupted run never reached the report
+    resume = re.search(r'--from-nodes "([^"]+)"', output)
+    assert resume, output[-3000:]
+
+    kedro(project, "run", "--pipelines=gan_smote", "--env=test", f"--from-nodes={resume.group(1)}")
+    assert len(versions(metrics)) == 2
+    assert latest(metrics) == uninterrupted

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kedro.pipeline import Node, Pipeline
 
 from imbalanced_gan.layout import Layout
-from imbalanced_gan.pipelines.encoding.pipeline import bind
+from imbalanced_gan.pipelines.wiring import bind
 
 from .nodes import evaluate_classifier, train_classifier
 

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial, update_wrapper
-
 from kedro.pipeline import Node, Pipeline
 
 from imbalanced_gan.layout import Layout
+from imbalanced_gan.pipelines.wiring import bind
 
 from .nodes import encode_fold
-
-
-def bind(func, **kwargs):  # noqa: ANN001, ANN201
-    """``functools.partial`` that keeps the function's name and docs (for kedro-viz)."""
-    return update_wrapper(partial(func, **kwargs), func)
 
 
 def create_pipeline(layout: Layout) -> Pipeline:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,25 @@ class DataValidationError(ValueError):
 
 def _fail(dataset: DatasetParams, message: str) -> None:
     raise DataValidationError(f"Dataset {dataset.name!r}: {message}")
+
+
+def _warn(dataset: DatasetParams, message: str) -> None:
+    warnings.warn(f"Dataset {dataset.name!r}: {message}", UserWarning, stacklevel=3)
+    logger.warning("Dataset %r: %s", dataset.name, message)
+
+
+def _warn_renamed_duplicates(table: pd.DataFrame, dataset: DatasetParams) -> None:
+    """Warn that the CSV reader renamed a repeated header ``x`` to ``x.1``."""
+    renamed = [
+        c
+        for c in map(str, table.columns)
+        if re.fullmatch(r"(.+)\.(\d+)", c)
+        and re.fullmatch(r"(.+)\.(\d+)", c).group(1) in table.columns
+    ]
+    if renamed:
+        _warn(
+            dataset, f"the file repeats column name(s); the reader renamed the repeats to {renamed}"
+        )
 
 
 def split_columns(table: pd.DataFrame, dataset: DatasetParams) -> tuple[list[str], list[str]]:
@@ -82,6 +103,12 @@ def validate_table(
     """
     if raw_table is None or raw_table.shape[0] == 0 or raw_table.shape[1] == 0:
         _fail(dataset, "the table is empty (no rows or no columns)")
+    duplicated = sorted(set(raw_table.columns[raw_table.columns.duplicated()]))
+    if duplicated:
+        _fail(
+            dataset, f"duplicate column name(s) {duplicated}; rename them so each column is unique"
+        )
+    _warn_renamed_duplicates(raw_table, dataset)
     if dataset.target not in raw_table.columns:
         _fail(
             dataset,
@@ -125,6 +152,9 @@ def validate_table(
         ],
         axis=1,
     ).reset_index(drop=True)
+    constant = [c for c in categorical + numeric if validated[c].nunique() == 1]
+    if constant:
+        _warn(dataset, f"constant column(s) {constant} carry no information (kept)")
     profile = {
         "dataset": dataset.name,
         "n_rows": int(len(validated)),

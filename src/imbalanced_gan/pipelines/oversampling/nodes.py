@@ -11,6 +11,7 @@ import pandas as pd
 from gan_oversamplers import (
     GANSMOTEGenerator,
     TableEncoder,
+    TrainingDivergedError,
     concat_top_up,
     make_baseline,
     top_up_counts,
@@ -70,7 +71,7 @@ def train_class_generator(
         epochs,
     )
     started = time.perf_counter()
-    model.fit(rows.to_numpy(dtype=np.float64))
+    model = _fit_with_restarts(model, rows.to_numpy(dtype=np.float64), gan_smote, dataset, split)
     last = model.history_.iloc[-1]
     logger.info(
         "%s: class %r trained in %.1f s (%.2f ms/epoch); final d_loss %.4f, g_loss %.4f",
@@ -82,6 +83,41 @@ def train_class_generator(
         last["g_loss"],
     )
     return model
+
+
+class GeneratorTrainingError(RuntimeError):
+    """A per-class GAN failed to train; the message names dataset, split, class and epoch."""
+
+
+def _fit_with_restarts(
+    model: GANSMOTEGenerator,
+    X: np.ndarray,
+    gan_smote: GanSmoteParams,
+    dataset: DatasetParams,
+    split: str,
+) -> GANSMOTEGenerator:
+    """Fit; on a NaN/inf loss raise, or (``on_divergence: restart``) retry with lower rates."""
+    for attempt in range(gan_smote.max_restarts + 1):
+        try:
+            return model.fit(X)
+        except TrainingDivergedError as exc:
+            where = f"dataset {dataset.name!r}, {split}, class {exc.label!r}, epoch {exc.epoch}"
+            if gan_smote.on_divergence != "restart" or attempt == gan_smote.max_restarts:
+                raise GeneratorTrainingError(
+                    f"GAN-SMOTE diverged (non-finite loss) in {where}; lower "
+                    "gan_smote.network.generator_lr/discriminator_lr or set "
+                    "gan_smote.on_divergence: restart"
+                ) from exc
+            hp = model.hyperparameters
+            for key in ("generator_lr", "discriminator_lr"):
+                hp[key] *= gan_smote.restart_lr_factor
+            logger.warning(
+                "GAN-SMOTE diverged in %s; restarting with generator_lr=%g, discriminator_lr=%g",
+                where,
+                hp["generator_lr"],
+                hp["discriminator_lr"],
+            )
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def top_up_with_generators(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kedro.pipeline import Node, Pipeline
 
 from imbalanced_gan.layout import Layout, slug
-from imbalanced_gan.pipelines.encoding.pipeline import bind
+from imbalanced_gan.pipelines.wiring import bind
 
 from .nodes import (
     decode_synthetic_rows,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import platform
 import sys
 from dataclasses import asdict
@@ -16,6 +17,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from imbalanced_gan.params import ClassifierParams, DatasetParams, FoldParams, GanSmoteParams  # noqa: E402
+
+logger = logging.getLogger(__name__)
 
 #: The ``class`` value of rows that aggregate over all classes.
 OVERALL = "(all classes)"
@@ -99,8 +102,9 @@ def render_report(
     data_profile: dict[str, Any],
     folds: FoldParams,
     classifier: ClassifierParams,
+    generator_health: pd.DataFrame | None = None,
 ) -> str:
-    """A Markdown report: the method table, per-class recall, and how it was made."""
+    """A Markdown report: the method table, per-class recall, GAN health, and how it was made."""
     table = method_table(summary)
     recall = summary[(summary["class"] != OVERALL) & (summary["metric"] == "recall")]
     recall_table = recall.pivot(index="method", columns="class", values="mean").reindex(
@@ -121,7 +125,35 @@ def render_report(
         _markdown((100 * recall_table).round(2).reset_index()),
         "",
     ]
+    if generator_health is not None:
+        lines += _health_section(generator_health)
     return "\n".join(lines)
+
+
+def _health_section(health: pd.DataFrame) -> list[str]:
+    trained = health[health["trained"]] if "trained" in health else health.iloc[:0]
+    lines = ["## GAN training health", ""]
+    if trained.empty:
+        return [*lines, "No generator was trained.", ""]
+    collapsed = trained[trained["collapsed"].astype(bool)]
+    lines.append(
+        f"{len(trained)} generators trained; spread of synthetic rows / spread of real rows: "
+        f"median {trained['spread_ratio'].median():.2f} (min {trained['spread_ratio'].min():.2f})."
+    )
+    if collapsed.empty:
+        lines.append("No generator is flagged for mode collapse.")
+    else:
+        lines += [
+            "",
+            f"**{len(collapsed)} generator(s) flagged for mode collapse** (spread ratio < 0.2 or one distinct row):",
+            "",
+        ]
+        lines.append(
+            _markdown(
+                collapsed[["split", "class", "rows", "spread_ratio", "unique_fraction"]].round(3)
+            )
+        )
+    return [*lines, ""]
 
 
 def _markdown(table: pd.DataFrame) -> str:
@@ -175,6 +207,39 @@ def plot_gan_losses(*generators: Any) -> plt.Figure:
         axes[1].legend(handles=handles, fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def assess_generators(*generators: Any, names: list[tuple[str, str]]) -> pd.DataFrame:
+    """Training health of every (split, class) generator: final losses and mode collapse.
+
+    ``names`` gives the (split, class) of each generator, in order. Unfitted models (a
+    class that needed no rows) are listed with ``trained = False``.
+    """
+    rows = []
+    for (split, label), model in zip(names, generators, strict=True):
+        row: dict[str, Any] = {
+            "split": split,
+            "class": label,
+            "trained": hasattr(model, "history_"),
+        }
+        if row["trained"]:
+            last = model.history_.iloc[-1]
+            row |= {
+                "rows": model.n_rows_,
+                "epochs": len(model.history_),
+                "d_loss": last["d_loss"],
+                "g_loss": last["g_loss"],
+            }
+            row |= model.diversity()
+            if row["collapsed"]:
+                logger.warning(
+                    "Mode collapse: %s class %r (spread ratio %.3f)",
+                    split,
+                    label,
+                    row["spread_ratio"],
+                )
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def write_manifest(

@@ -6,8 +6,10 @@ from kedro.pipeline import Node as KedroNode
 from kedro.pipeline import Pipeline
 
 from imbalanced_gan.layout import Layout, slug
+from imbalanced_gan.pipelines.wiring import bind
 
 from .nodes import (
+    assess_generators,
     collect_fold_metrics,
     plot_gan_losses,
     plot_summary,
@@ -41,7 +43,8 @@ def create_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
         ),
         Node(
             render_report,
-            [f"{ds}.summary_table", f"{ds}.data_profile", "params:folds", "params:classifier"],
+            [f"{ds}.summary_table", f"{ds}.data_profile", "params:folds", "params:classifier"]
+            + ([f"{ds}.generator_health"] if "gan_smote" in methods else []),
             f"{ds}.report_markdown",
             name="render_report",
         ),
@@ -65,7 +68,14 @@ def create_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
             for split in layout.splits
             for c in layout.classes
         ]
-        nodes.append(
-            Node(plot_gan_losses, generators, f"{ds}.gan_loss_plot", name="plot_gan_losses")
-        )
+        names = [(split, c) for split in layout.splits for c in layout.classes]
+        nodes += [
+            Node(plot_gan_losses, generators, f"{ds}.gan_loss_plot", name="plot_gan_losses"),
+            Node(
+                bind(assess_generators, names=names),
+                generators,
+                f"{ds}.generator_health",
+                name="assess_generators",
+            ),
+        ]
     return Pipeline(nodes)
