@@ -12,6 +12,7 @@ from .gan_smote import (
     MODE_COLLAPSE_RATIO,
     GANSMOTEGenerator,
     TrainingDivergedError,
+    fit_generators,
 )
 from .topup import concat_top_up, top_up_counts
 
@@ -25,6 +26,7 @@ __all__ = [
     "TableEncoder",
     "TrainingDivergedError",
     "concat_top_up",
+    "fit_generators",
     "make_baseline",
     "top_up_counts",
 ]

@@ -12,22 +12,19 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
-from torch.nn import functional as F
-from tqdm.auto import tqdm
 
-from ._mlp import init_mlp, mlp_forward
+from ._batched import train_stack
+from ._mlp import mlp_forward
 from ._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
-from .minibatch import minibatch_feature
-from .schedules import bit_flip_probability, sgdr_learning_rate
 
 __all__ = [
+    "fit_generators",
     "GANSMOTE",
     "GANSMOTEGenerator",
     "GAN_SMOTE_DEFAULTS",
@@ -43,8 +40,8 @@ MODE_COLLAPSE_RATIO = 0.2
 class TrainingDivergedError(FloatingPointError):
     """A loss became NaN or infinite; ``label`` and ``epoch`` say where."""
 
-    def __init__(self, label: Any, epoch: int) -> None:
-        self.label, self.epoch = label, epoch
+    def __init__(self, label: Any, epoch: int, index: int = 0) -> None:
+        self.label, self.epoch, self.index = label, epoch, index
         super().__init__(
             f"GAN-SMOTE training of class {label!r} diverged: non-finite loss at epoch "
             f"{epoch}; lower generator_lr/discriminator_lr"
@@ -179,8 +176,11 @@ class GANSMOTEGenerator:
     # -- fitting -----------------------------------------------------------------
     def fit(self, X: Any) -> GANSMOTEGenerator:
         """Train the GAN on the rows ``X`` of one class."""
-        hp = self.hyperparameters
-        _check_hyperparameters({**hp, "verbose": self.verbose})
+        return fit_generators([self], [X])[0]
+
+    def _prepare(self, X: Any) -> torch.Tensor:
+        """Validate, learn the column scaling, and return the rows scaled into [0, 1]."""
+        _check_hyperparameters({**self.hyperparameters, "verbose": self.verbose})
         X = check_array(X, dtype=np.float64, ensure_min_samples=1)
         self.n_rows_, self.n_features_in_ = X.shape
         self.binary_columns_ = np.all((X == 0) | (X == 1), axis=0)
@@ -190,131 +190,14 @@ class GANSMOTEGenerator:
         scaled = (X - self.data_min_) / np.where(self.data_range_ > 0, self.data_range_, 1.0)
         self.real_spread_ = _mean_l1_spread(scaled)
         self.real_unique_rows_ = len(np.unique(X, axis=0))
-        real = torch.as_tensor(scaled, dtype=torch.float32)
         self._seed = resolve_seed(self.random_state)
-        gen = torch_generator(self._seed)
-        self.generator_params_, self._discriminator_params = self._init_networks(gen)
-        with single_thread():
-            self.history_ = self._train(real, gen)
-        return self
-
-    def _init_networks(self, gen: torch.Generator) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-        hp, d = self.hyperparameters, self.n_features_in_
-        g_sizes = [hp["latent_dim"], *hp["generator_dims"], d]
-        d_sizes = [d + 1, *hp["discriminator_dims"], 1]
-        return init_mlp(g_sizes, gen), init_mlp(d_sizes, gen)
+        return torch.as_tensor(scaled, dtype=torch.float32)
 
     def _generate(self, n: int, gen: torch.Generator) -> torch.Tensor:
         z = torch.randn(n, self.hyperparameters["latent_dim"], generator=gen)
         return mlp_forward(
             self.generator_params_, z, negative_slope=self.hyperparameters["negative_slope"]
         )
-
-    def _discriminate(
-        self, rows: torch.Tensor, gen: torch.Generator, feature_rows: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        """Discriminator score of ``rows`` with the minibatch L1 column appended.
-
-        ``feature_rows`` (default ``rows``) are the rows whose L1 sums make that column.
-        """
-        hp = self.hyperparameters
-        feature = minibatch_feature(
-            rows if feature_rows is None else feature_rows,
-            noise=hp["minibatch_noise"],
-            generator=gen,
-            reference=hp["minibatch_reference"],
-        )
-        return mlp_forward(
-            self._discriminator_params,
-            torch.cat([rows, feature], dim=1),
-            negative_slope=hp["negative_slope"],
-            dropout=hp["dropout"],
-            generator=gen,
-        )
-
-    def _perturb_real(
-        self, rows: torch.Tensor, flip_p: float, gen: torch.Generator
-    ) -> torch.Tensor:
-        """Decreasing random bit-flips on binary columns, then 0-2 % noise inwards."""
-        if flip_p > 0.0:
-            binary = torch.as_tensor(self.binary_columns_)
-            flips = (torch.rand(rows.shape, generator=gen) < flip_p) & binary
-            rows = torch.where(flips, 1.0 - rows, rows)
-        noise = torch.rand(rows.shape, generator=gen) * self.hyperparameters["real_noise"]
-        return rows + noise * (1.0 - 2.0 * rows)  # 0 -> u, 1 -> 1 - u
-
-    def _train(self, real: torch.Tensor, gen: torch.Generator) -> pd.DataFrame:
-        hp, n = self.hyperparameters, real.shape[0]
-        batch = n if hp["batch_size"] is None else min(hp["batch_size"], n)
-        opt_g = torch.optim.Adam(
-            self.generator_params_, lr=hp["generator_lr"], betas=tuple(hp["betas"]), foreach=True
-        )
-        opt_d = torch.optim.Adam(
-            self._discriminator_params,
-            lr=hp["discriminator_lr"],
-            betas=tuple(hp["betas"]),
-            foreach=True,
-        )
-        epochs = hp["epochs"]
-        log = torch.zeros(epochs, 2)
-        lrs, flips = np.empty(epochs), np.empty(epochs)
-        ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
-        bar = tqdm(
-            range(epochs),
-            disable=not self.verbose,
-            desc=f"GAN-SMOTE class {self.label}",
-            leave=False,
-            mininterval=1.0,
-        )
-        restart = {k: hp[f"restart_{k}"] for k in ("factor", "cycle")} | {
-            "start_epoch": hp["restart_start_epoch"]
-        }
-        for epoch in bar:
-            lr_d = sgdr_learning_rate(epoch, hp["discriminator_lr"], **restart)
-            lr_g = sgdr_learning_rate(epoch, hp["generator_lr"], **restart)
-            opt_d.param_groups[0]["lr"], opt_g.param_groups[0]["lr"] = lr_d, lr_g
-            flip_p = bit_flip_probability(epoch, hp["flip_start"], hp["flip_stop_epoch"])
-            lrs[epoch], flips[epoch] = lr_g, flip_p
-            order = torch.randperm(n, generator=gen) if batch < n else torch.arange(n)
-            for start in range(0, n - batch + 1, batch):
-                rows = real[order[start : start + batch]]
-                d_loss, g_loss = self._step(rows, flip_p, gen, opt_d, opt_g, ones, zeros)
-            log[epoch, 0], log[epoch, 1] = d_loss.detach(), g_loss.detach()
-            if epoch % 25 == 24 or epoch == epochs - 1:  # stop a diverged model early
-                self._check_finite(log, epoch - epoch % 25, epoch)
-            if self.verbose and epoch % 200 == 0:
-                bar.set_postfix(d_loss=f"{d_loss.item():.4f}", g_loss=f"{g_loss.item():.4f}")
-        history = log.numpy()
-        return pd.DataFrame(
-            {
-                "epoch": np.arange(epochs),
-                "d_loss": history[:, 0],
-                "g_loss": history[:, 1],
-                "lr": lrs,
-                "flip_probability": flips,
-            }
-        )
-
-    def _check_finite(self, log: torch.Tensor, first: int, last: int) -> None:
-        finite = torch.isfinite(log[first : last + 1]).all(dim=1)
-        if not bool(finite.all()):
-            raise TrainingDivergedError(self.label, first + int((~finite).nonzero()[0, 0]))
-
-    def _step(self, rows, flip_p, gen, opt_d, opt_g, ones, zeros):  # noqa: ANN001, ANN202
-        """One discriminator update (real -> 1, fake -> 0), then one generator update."""
-        # The real rows' L1 column is computed before flips and noise (authors' code).
-        d_real = self._discriminate(self._perturb_real(rows, flip_p, gen), gen, rows)
-        fake = self._generate(rows.shape[0], gen).detach()
-        d_fake = self._discriminate(fake, gen)
-        d_loss = F.mse_loss(d_real, ones) + F.mse_loss(d_fake, zeros)
-        opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        opt_d.step()
-        g_loss = F.mse_loss(self._discriminate(self._generate(rows.shape[0], gen), gen), ones)
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        opt_g.step()
-        return d_loss, g_loss
 
     # -- sampling ----------------------------------------------------------------
     def sample(self, n_samples: int, random_state: int | None = None) -> np.ndarray:
@@ -371,6 +254,45 @@ class GANSMOTEGenerator:
             if key in state:
                 state[key] = [p.detach().cpu().clone() for p in state[key]]
         return state
+
+
+def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSMOTEGenerator]:
+    """Train several :class:`GANSMOTEGenerator` together as one vectorised model.
+
+    Each model is trained on its own rows with its own ``random_state``, exactly as its
+    ``fit`` would (``fit`` is this function with one model), but the K small GANs share
+    every matrix product, which is many times faster than a loop over them. The
+    models must share every hyper-parameter (their seeds, labels and data may differ).
+
+    Returns the fitted models.
+    """
+    if not models:
+        return []
+    if len(models) != len(Xs):
+        raise ValueError(f"{len(models)} models but {len(Xs)} data sets")
+    hp = models[0].hyperparameters
+    for model in models[1:]:
+        if model.hyperparameters != hp:
+            raise ValueError(
+                "fit_generators needs models with the same hyper-parameters; class "
+                f"{model.label!r} differs from class {models[0].label!r}"
+            )
+    reals = [model._prepare(X) for model, X in zip(models, Xs, strict=True)]
+    gens = [torch_generator(model._seed) for model in models]
+    with single_thread():
+        trained = train_stack(
+            reals,
+            [m.binary_columns_ for m in models],
+            gens,
+            [m.label for m in models],
+            hp,
+            verbose=any(m.verbose for m in models),
+        )
+    for model, result in zip(models, trained, strict=True):
+        model.generator_params_ = result.generator_params
+        model._discriminator_params = result.discriminator_params
+        model.history_ = result.history
+    return models
 
 
 class GANSMOTE(BaseOverSampler):
@@ -468,16 +390,23 @@ class GANSMOTE(BaseOverSampler):
         seed = resolve_seed(check_random_state(self.random_state))
         dense = X.toarray() if sparse.issparse(X) else X
         self.generators_: dict[Any, GANSMOTEGenerator] = {}
-        new_X, new_y = [], []
-        for index, (label, n_new) in enumerate(sorted(self.sampling_strategy_.items())):
-            if n_new == 0:
-                continue
-            model = GANSMOTEGenerator(
+        todo = [
+            (i, label, n)
+            for i, (label, n) in enumerate(sorted(self.sampling_strategy_.items()))
+            if n > 0
+        ]
+        models = [
+            GANSMOTEGenerator(
                 random_state=derive_seed(seed, index),
                 label=plain(label),
                 verbose=self.verbose,
                 **self._hyperparameters(),
-            ).fit(dense[y == label])
+            )
+            for index, label, _ in todo
+        ]
+        fit_generators(models, [dense[y == label] for _, label, _ in todo])  # all classes at once
+        new_X, new_y = [], []
+        for model, (_, label, n_new) in zip(models, todo, strict=True):
             self.generators_[plain(label)] = model
             new_X.append(model.sample(n_new).astype(X.dtype, copy=False))
             new_y.append(np.full(n_new, label, dtype=y.dtype))

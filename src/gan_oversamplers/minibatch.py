@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["manhattan_distance_sums", "minibatch_feature"]
+__all__ = ["manhattan_distance_sums", "minibatch_feature", "stacked_minibatch_feature"]
 
 
 def manhattan_distance_sums(batch: torch.Tensor, reference: str = "all") -> torch.Tensor:
@@ -60,3 +60,66 @@ def minibatch_feature(
         sums = sums / ((n_rows - 1) * n_features)
     jitter = 1.0 + noise * (2.0 * torch.rand(n_rows, generator=generator, dtype=batch.dtype) - 1.0)
     return (sums * jitter).unsqueeze(1)
+
+
+def stacked_minibatch_feature(
+    x: torch.Tensor,
+    row_mask: torch.Tensor,
+    norm: torch.Tensor,
+    jitter: torch.Tensor,
+    noise: float,
+    reference: str = "all",
+) -> torch.Tensor:
+    """:func:`minibatch_feature` for K padded batches at once (used in training).
+
+    Parameters
+    ----------
+    x : Tensor (K, B, D)
+        K batches, padded to B rows and D features (padded features are 0).
+    row_mask : Tensor (K, B)
+        1 for the real rows of each batch, 0 for padding; padding never counts.
+    norm : Tensor (K, 1)
+        ``(n_rows - 1) * n_features`` of each batch (1 for a single row).
+    jitter : Tensor (K, B)
+        Uniform draws in [0, 1) that make the multiplicative noise.
+
+    Returns
+    -------
+    feature : Tensor (K, B, 1)
+    """
+    if reference == "all":
+        sums = _sorted_l1_sums(x, row_mask)
+    elif reference == "row3":
+        if int(row_mask.sum(dim=1).min()) < 4:
+            raise ValueError(
+                "minibatch_reference='row3' (the authors' code) needs batches of at least 4 rows"
+            )
+        to_row3 = ((x - x[:, 3:4]).abs().sum(dim=2) * row_mask).sum(dim=1, keepdim=True)
+        sums = to_row3.expand_as(row_mask)
+    else:
+        raise ValueError(f"reference must be 'all' or 'row3', got {reference!r}")
+    return (sums / norm * (1.0 + noise * (2.0 * jitter - 1.0))).unsqueeze(2)
+
+
+def _sorted_l1_sums(x: torch.Tensor, row_mask: torch.Tensor) -> torch.Tensor:
+    """``sum_j ||x_i - x_j||_1`` over the valid rows j of each batch, in O(B log B).
+
+    Per feature, with the valid values sorted ascending as ``s`` and ``c`` their running
+    sum, the element at sorted position ``i`` of ``n`` has
+    ``sum_j |s_i - s_j| = i s_i - (c_i - s_i) + (c_n - c_i) - (n - 1 - i) s_i``.
+    This equals the pairwise (``torch.cdist``) sums without the B x B x D work, and
+    padded rows (sorted last, behind a sentinel) never count.
+    """
+    valid = row_mask.bool().unsqueeze(2)  # (K, B, 1)
+    sentinel = x.detach().max() + 1.0
+    values, order = torch.where(valid, x, sentinel).sort(dim=1)
+    position = torch.arange(x.shape[1], dtype=x.dtype).view(1, -1, 1)
+    n = row_mask.sum(dim=1).view(-1, 1, 1)
+    values = values * (position < n)  # padded (sorted last) contribute nothing
+    running = values.cumsum(dim=1)
+    total = running[:, -1:, :]
+    per_sorted = (
+        position * values - (running - values) + (total - running) - (n - 1 - position) * values
+    )
+    per_row = torch.zeros_like(per_sorted).scatter(1, order, per_sorted)
+    return per_row.sum(dim=2) * row_mask

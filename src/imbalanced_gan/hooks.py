@@ -44,13 +44,7 @@ class LayoutHook:
             params,
             layout_module.active_env(run_params.get("env")),
         )
-        if (
-            wanted.dataset,
-            wanted.classes,
-            wanted.n_splits,
-            wanted.n_repeats,
-            wanted.baselines,
-        ) != (built.dataset, built.classes, built.n_splits, built.n_repeats, built.baselines):
+        if wanted.key() != built.key():
             raise RuntimeError(
                 f"The pipelines were laid out for {built} but this run's parameters "
                 f"ask for {wanted}. Set the env before Kedro starts: "

@@ -2,8 +2,8 @@
 
 Kedro builds pipelines before any node runs, so the nodes that depend on the data's
 shape (one training node per fold and class) are laid out from the configuration:
-``dataset.name``, ``dataset.classes``, ``folds.n_splits``, ``folds.n_repeats`` and
-``gan_smote.compare_with``. The run checks, before its first node, that the data and
+``dataset.name``, ``dataset.classes``, ``folds.n_splits``, ``folds.n_repeats``,
+``gan_smote.compare_with`` and ``gan_smote.training``. The run checks, before its first node, that the data and
 the configuration of the run still agree with this layout.
 """
 
@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from kedro.config import OmegaConfigLoader
+
+#: How GAN-SMOTE's per-class GANs are spread over nodes (``gan_smote.training``).
+TRAINING_LAYOUTS = ("per_run", "per_fold", "per_class")
 
 #: Methods the reporting knows; the GAN first, then the paper's comparators.
 KNOWN_METHODS = ("gan_smote", "no_oversampling", "random_oversampling", "smote")
@@ -31,11 +34,23 @@ class Layout:
     n_repeats: int
     baselines: tuple[str, ...]
     env: str
+    training: str = "per_run"
 
     @property
     def splits(self) -> list[str]:
         """Names of the (repeat, fold) splits: ``fold_00``, ``fold_01``, ..."""
         return [f"fold_{i:02d}" for i in range(self.n_splits * self.n_repeats)]
+
+    def key(self) -> tuple:
+        """Everything that shapes the graph (the env aside)."""
+        return (
+            self.dataset,
+            self.classes,
+            self.n_splits,
+            self.n_repeats,
+            self.baselines,
+            self.training,
+        )
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -88,6 +103,11 @@ def layout_from_params(params: dict[str, Any], env: str) -> Layout:
             f"gan_smote.compare_with has unknown method(s) {unknown}; "
             f"choose from {list(KNOWN_METHODS[1:])}"
         )
+    training = params.get("gan_smote", {}).get("training", "per_run")
+    if training not in TRAINING_LAYOUTS:
+        raise ValueError(
+            f"gan_smote.training must be one of {list(TRAINING_LAYOUTS)}, got {training!r}"
+        )
     return Layout(
         dataset=slug(name),
         classes=tuple(str(c) for c in classes),
@@ -95,4 +115,5 @@ def layout_from_params(params: dict[str, Any], env: str) -> Layout:
         n_repeats=int(folds.get("n_repeats", 1)),
         baselines=baselines,
         env=env,
+        training=training,
     )

@@ -86,6 +86,7 @@ class GanSmoteParams:
     network: dict[str, Any] = field(default_factory=dict)
     compare_with: list[str] = field(default_factory=list)
     verbose: bool = False
+    training: str = "per_run"
     on_divergence: str = "raise"
     max_restarts: int = 2
     restart_lr_factor: float = 0.1

@@ -73,24 +73,20 @@ def test_history_records_losses_and_the_schedules():
     assert history["lr"].iloc[TINY["restart_start_epoch"]] == pytest.approx(1e-3)
 
 
-def test_training_changes_the_generator_towards_the_data():
-    # one class, every row the same pattern: a trained generator must produce it
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_training_changes_the_generator_towards_the_data(seed):
+    # one class, every row the same pattern: a trained generator must produce it.
+    # (Bit-flips are off: 30 % flips of a single pattern make the target a blur.)
     X = np.tile([1, 0, 1, 1, 0, 0, 1, 0], (20, 1)).astype(float)
-    model = GANSMOTEGenerator(
-        random_state=0,
-        epochs=600,
-        flip_stop_epoch=300,
-        restart_start_epoch=100,
-        restart_cycle=100,
-        generator_lr=1e-3,
-        discriminator_lr=1e-3,
-    ).fit(X)
-    untrained = GANSMOTEGenerator(random_state=0, epochs=1).fit(X)
+    schedule = {"epochs": 600, "restart_start_epoch": 100, "restart_cycle": 100, "flip_start": 0.0}
+    rates = {"generator_lr": 1e-3, "discriminator_lr": 1e-3}
+    model = GANSMOTEGenerator(random_state=seed, **schedule, **rates).fit(X)
+    untrained = GANSMOTEGenerator(random_state=seed, epochs=1).fit(X)
 
     def hit(m):
         return (m.sample(200) == X[0]).all(axis=1).mean()
 
-    assert hit(model) > 0.8 > hit(untrained)
+    assert hit(model) > 0.9 > hit(untrained)
 
 
 def test_pickled_generator_samples_identically():

@@ -81,21 +81,21 @@ def spied_run(toy_table):
     """Run once, recording what every encoder and generator was fitted on."""
     seen = {"encoder": [], "generator": []}
     mp = pytest.MonkeyPatch()
-    encoder_fit, generator_fit = (
+    encoder_fit, prepare = (
         gan_oversamplers.TableEncoder.fit,
-        gan_oversamplers.GANSMOTEGenerator.fit,
+        gan_oversamplers.GANSMOTEGenerator._prepare,
     )
 
     def spy_encoder(self, table):
         seen["encoder"].append(table.index.to_numpy())
         return encoder_fit(self, table)
 
-    def spy_generator(self, X):
+    def spy_generator(self, X):  # every GAN's rows pass through _prepare before training
         seen["generator"].append((self.label, np.asarray(X)))
-        return generator_fit(self, X)
+        return prepare(self, X)
 
     mp.setattr(gan_oversamplers.TableEncoder, "fit", spy_encoder)
-    mp.setattr(gan_oversamplers.GANSMOTEGenerator, "fit", spy_generator)
+    mp.setattr(gan_oversamplers.GANSMOTEGenerator, "_prepare", spy_generator)
     try:
         catalog, info = run_pipeline(toy_table)
     finally:
@@ -103,13 +103,41 @@ def spied_run(toy_table):
     return catalog, info, seen
 
 
-def test_pipeline_shape_has_a_training_node_per_split_and_class(spied_run):
-    _, info, _ = spied_run
+def with_training(training: str) -> dict:
+    return {**PARAMS, "gan_smote": {**PARAMS["gan_smote"], "training": training}}
+
+
+def test_pipeline_shape_follows_the_training_layout(spied_run):
+    _, info, _ = spied_run  # the default: per_run, one node trains every GAN
     names = {n.name for n in info["pipeline"].nodes}
+    assert "toy.gan_smote.train_generators" in names and "toy.reporting.summarise_metrics" in names
+    per_class = {
+        n.name
+        for n in method_pipeline(
+            layout_from_params(with_training("per_class"), "t"), ("gan_smote",)
+        ).nodes
+    }
+    per_fold = {
+        n.name
+        for n in method_pipeline(
+            layout_from_params(with_training("per_fold"), "t"), ("gan_smote",)
+        ).nodes
+    }
     for split in ("fold_00", "fold_01", "fold_02"):
+        assert f"toy.{split}.gan_smote.train_generators" in per_fold
         for label in "abc":
-            assert f"toy.{split}.gan_smote.train_generator_{label}" in names
-    assert "toy.reporting.summarise_metrics" in names
+            assert f"toy.{split}.gan_smote.train_generator_{label}" in per_class
+
+
+def test_per_class_nodes_train_the_same_generators_as_one_batched_node(spied_run, toy_table):
+    batched, _, _ = spied_run
+    one_by_one, _ = run_pipeline(toy_table, with_training("per_class"))
+    for split in ("fold_00", "fold_01", "fold_02"):
+        for label in "bc":
+            a = batched.load(f"toy.{split}.gan_smote.generator_{label}")
+            b = one_by_one.load(f"toy.{split}.gan_smote.generator_{label}")
+            for p, q in zip(a.generator_params_, b.generator_params_, strict=True):
+                np.testing.assert_allclose(p.numpy(), q.numpy(), atol=1e-4)
 
 
 def test_every_method_gets_metrics_for_every_split(spied_run):

@@ -13,6 +13,7 @@ from gan_oversamplers import (
     TableEncoder,
     TrainingDivergedError,
     concat_top_up,
+    fit_generators,
     make_baseline,
     top_up_counts,
 )
@@ -31,21 +32,19 @@ def _features(table: pd.DataFrame, target: str) -> list[str]:
     return [c for c in table.columns if c not in (target, "is_synthetic")]
 
 
-def train_class_generator(
+def _class_model(
     train_encoded: pd.DataFrame,
     dataset: DatasetParams,
     top_up: TopUpParams,
     gan_smote: GanSmoteParams,
     seed: int,
-    *,
     split: str,
     label: str,
-) -> GANSMOTEGenerator:
-    """Train the GAN-SMOTE generator of one class on the training part of one split.
+) -> tuple[GANSMOTEGenerator, np.ndarray | None]:
+    """The (unfitted) generator of one class in one split, and its rows if it must train.
 
-    Only that class's training rows are used. A class that the top-up will not grow
-    in this split (the largest class, under the paper's rule) gets an unfitted model,
-    recorded as such, instead of a wasted training run.
+    A class that the top-up will not grow in this split (the largest class, under the
+    paper's rule) needs no generator: its model stays unfitted, and is saved as such.
     """
     labels = train_encoded[dataset.target].astype(str)
     n_new = top_up_counts(labels.to_numpy(), top_up.sampling_strategy).get(label, 0)
@@ -61,28 +60,95 @@ def train_class_generator(
         logger.info(
             "%s: class %r needs no new rows (%d real); no GAN trained", split, label, len(rows)
         )
+        return model, None
+    return model, rows.to_numpy(dtype=np.float64)
+
+
+def train_class_generator(
+    train_encoded: pd.DataFrame,
+    dataset: DatasetParams,
+    top_up: TopUpParams,
+    gan_smote: GanSmoteParams,
+    seed: int,
+    *,
+    split: str,
+    label: str,
+) -> GANSMOTEGenerator:
+    """Train the GAN-SMOTE generator of one class on the training part of one split.
+
+    Only that class's training rows are used (``gan_smote.training: per_class``).
+    """
+    model, X = _class_model(train_encoded, dataset, top_up, gan_smote, seed, split, label)
+    if X is None:
         return model
     epochs = model.hyperparameters["epochs"]
     logger.info(
-        "%s: training GAN-SMOTE for class %r on %d rows (%d epochs)",
-        split,
-        label,
-        len(rows),
-        epochs,
+        "%s: training GAN-SMOTE for class %r on %d rows (%d epochs)", split, label, len(X), epochs
     )
     started = time.perf_counter()
-    model = _fit_with_restarts(model, rows.to_numpy(dtype=np.float64), gan_smote, dataset, split)
+    model = _fit_with_restarts(model, X, gan_smote, dataset, split)
     last = model.history_.iloc[-1]
+    elapsed = time.perf_counter() - started
     logger.info(
         "%s: class %r trained in %.1f s (%.2f ms/epoch); final d_loss %.4f, g_loss %.4f",
         split,
         label,
-        time.perf_counter() - started,
-        1000 * (time.perf_counter() - started) / epochs,
+        elapsed,
+        1000 * elapsed / epochs,
         last["d_loss"],
         last["g_loss"],
     )
     return model
+
+
+def train_generators(
+    dataset: DatasetParams,
+    top_up: TopUpParams,
+    gan_smote: GanSmoteParams,
+    seed: int,
+    *train_encoded: pd.DataFrame,
+    splits: list[str],
+) -> list[GANSMOTEGenerator]:
+    """Train the generators of every class of ``splits`` together, as one vectorised model.
+
+    Each GAN sees only its own class's training rows of its own split and draws from its
+    own seed, exactly as :func:`train_class_generator` would train it
+    (``gan_smote.training: per_fold`` or ``per_run``); returns the models in (split,
+    class) order.
+    """
+    models, todo = [], []
+    for split, train in zip(splits, train_encoded, strict=True):
+        for label in (str(c) for c in dataset.classes):
+            model, X = _class_model(train, dataset, top_up, gan_smote, seed, split, label)
+            models.append(model)
+            if X is not None:
+                todo.append((split, model, X))
+    epochs = int(gan_smote.hyperparameters()["epochs"])
+    logger.info("Training %d GAN-SMOTE generators together (%d epochs)", len(todo), epochs)
+    started = time.perf_counter()
+    try:
+        fit_generators([m for _, m, _ in todo], [X for _, _, X in todo])
+    except TrainingDivergedError as exc:
+        split, model, X = todo[exc.index]
+        if gan_smote.on_divergence != "restart":
+            where = f"dataset {dataset.name!r}, {split}, class {exc.label!r}, epoch {exc.epoch}"
+            raise GeneratorTrainingError(
+                f"GAN-SMOTE diverged (non-finite loss) in {where}; lower "
+                "gan_smote.network.generator_lr/discriminator_lr or set gan_smote.on_divergence: restart"
+            ) from exc
+        logger.warning(
+            "A GAN diverged in %s; training these generators one by one, with restarts", split
+        )
+        for split, model, X in todo:
+            _fit_with_restarts(model, X, gan_smote, dataset, split)
+    elapsed = time.perf_counter() - started
+    logger.info(
+        "%d generators trained in %.1f s (%.2f ms/epoch for all)",
+        len(todo),
+        elapsed,
+        1000 * elapsed / epochs,
+    )
+    return models
 
 
 class GeneratorTrainingError(RuntimeError):

@@ -1,4 +1,4 @@
-"""Over-sampling pipeline: a training node per (split, class), a top-up node per split."""
+"""Over-sampling pipeline: GAN training nodes (grouped per ``gan_smote.training``), top-up per split."""
 
 from __future__ import annotations
 
@@ -12,35 +12,65 @@ from .nodes import (
     top_up_with_baseline,
     top_up_with_generators,
     train_class_generator,
+    train_generators,
 )
 
 
+def _generator_names(layout: Layout, split: str) -> list[str]:
+    return [f"{layout.dataset}.{split}.gan_smote.generator_{slug(c)}" for c in layout.classes]
+
+
+def _training_nodes(layout: Layout) -> list[Node]:
+    """Per ``gan_smote.training``: a node per (split, class), per split, or one per run.
+
+    All three write the same versioned generator per (split, class); only the grouping
+    (and so the speed and what Airflow can spread over machines) differs.
+    """
+    ds = layout.dataset
+    params = ["params:dataset", "params:top_up", "params:gan_smote", "params:seed"]
+    if layout.training == "per_class":
+        return [
+            Node(
+                bind(train_class_generator, split=split, label=label),
+                inputs=[f"{ds}.{split}.train_encoded", *params],
+                outputs=output,
+                name=f"train_generator_{slug(label)}",
+                namespace=f"{ds}.{split}.gan_smote",
+                tags=["gan_smote", "train_generator", split],
+            )
+            for split in layout.splits
+            for label, output in zip(layout.classes, _generator_names(layout, split), strict=True)
+        ]
+    groups = (
+        [[split] for split in layout.splits] if layout.training == "per_fold" else [layout.splits]
+    )
+    return [
+        Node(
+            bind(train_generators, splits=group),
+            inputs=[*params, *(f"{ds}.{split}.train_encoded" for split in group)],
+            outputs=[name for split in group for name in _generator_names(layout, split)],
+            name="train_generators",
+            namespace=f"{ds}.{group[0]}.gan_smote" if len(group) == 1 else f"{ds}.gan_smote",
+            tags=["gan_smote", "train_generator", *group],
+        )
+        for group in groups
+    ]
+
+
 def gan_smote_pipeline(layout: Layout) -> Pipeline:
-    ds, nodes = layout.dataset, []
-    common = ["params:dataset", "params:top_up"]
+    ds, nodes = layout.dataset, _training_nodes(layout)
     for split in layout.splits:
         ns = f"{ds}.{split}.gan_smote"
-        generators = [f"{ns}.generator_{slug(label)}" for label in layout.classes]
-        for label, output in zip(layout.classes, generators, strict=True):
-            nodes.append(
-                Node(
-                    bind(train_class_generator, split=split, label=label),
-                    inputs=[
-                        f"{ds}.{split}.train_encoded",
-                        *common,
-                        "params:gan_smote",
-                        "params:seed",
-                    ],
-                    outputs=output,
-                    name=f"train_generator_{slug(label)}",
-                    namespace=ns,
-                    tags=["gan_smote", "train_generator", split],
-                )
-            )
         nodes.append(
             Node(
                 bind(top_up_with_generators, split=split),
-                inputs=[f"{ds}.{split}.train_encoded", *common, "params:seed", *generators],
+                inputs=[
+                    f"{ds}.{split}.train_encoded",
+                    "params:dataset",
+                    "params:top_up",
+                    "params:seed",
+                    *_generator_names(layout, split),
+                ],
                 outputs=f"{ns}.train_topped_up",
                 name="top_up",
                 namespace=ns,

@@ -1,0 +1,64 @@
+"""Training many GANs as one vectorised model gives the math of training each alone."""
+
+import numpy as np
+import pytest
+import torch
+
+from gan_oversamplers import GANSMOTEGenerator, fit_generators
+from gan_oversamplers.minibatch import manhattan_distance_sums, stacked_minibatch_feature
+
+SCHEDULE = {"epochs": 60, "flip_stop_epoch": 50, "restart_start_epoch": 10, "restart_cycle": 20}
+
+
+def _classes():
+    """Classes of different sizes (and one of different width, as across folds)."""
+    rng = np.random.default_rng(0)
+    shapes = [(18, 12), (5, 12), (2, 12), (9, 10)]
+    data = [rng.integers(0, 2, size=s).astype(float) for s in shapes]
+    data[3][:, 0] = rng.normal(3, 1, 9)  # a numeric column too
+    return data
+
+
+@pytest.mark.parametrize("batch_size", [None, 4])
+def test_batched_training_matches_one_by_one(batch_size):
+    data = _classes()
+    alone = [
+        GANSMOTEGenerator(random_state=10 + i, label=i, batch_size=batch_size, **SCHEDULE).fit(X)
+        for i, X in enumerate(data)
+    ]
+    together = fit_generators(
+        [
+            GANSMOTEGenerator(random_state=10 + i, label=i, batch_size=batch_size, **SCHEDULE)
+            for i in range(len(data))
+        ],
+        data,
+    )
+    for a, b in zip(alone, together, strict=True):
+        for p, q in zip(a.generator_params_, b.generator_params_, strict=True):
+            assert p.shape == q.shape
+            torch.testing.assert_close(p, q, atol=1e-4, rtol=1e-4)
+        np.testing.assert_allclose(
+            a.history_[["d_loss", "g_loss"]], b.history_[["d_loss", "g_loss"]], atol=1e-4
+        )
+        np.testing.assert_allclose(
+            a.sample(50, random_state=1), b.sample(50, random_state=1), atol=1e-3
+        )
+
+
+def test_batched_training_needs_shared_hyperparameters():
+    data = _classes()[:2]
+    models = [GANSMOTEGenerator(label="a", epochs=5), GANSMOTEGenerator(label="b", epochs=6)]
+    with pytest.raises(ValueError, match="class 'b' differs from class 'a'"):
+        fit_generators(models, data)
+
+
+def test_stacked_minibatch_feature_ignores_padding():
+    rng = torch.Generator().manual_seed(0)
+    batches = [torch.rand(5, 3, generator=rng), torch.rand(3, 2, generator=rng)]
+    x = torch.zeros(2, 5, 3)
+    x[0], x[1, :3, :2] = batches[0], batches[1]
+    row_mask = torch.tensor([[1.0] * 5, [1.0] * 3 + [0.0] * 2])
+    norm = torch.tensor([[4 * 3.0], [2 * 2.0]])
+    feature = stacked_minibatch_feature(x, row_mask, norm, torch.full((2, 5), 0.5), noise=0.3)
+    torch.testing.assert_close(feature[0, :, 0], manhattan_distance_sums(batches[0]) / 12)
+    torch.testing.assert_close(feature[1, :3, 0], manhattan_distance_sums(batches[1]) / 4)
