@@ -116,14 +116,14 @@ class _Stack:
 class _RandomStream:
     """Per-GAN random numbers for ``T`` steps at a time, laid out in padded buffers."""
 
-    def __init__(self, gens, rows, widths, width_pad, rows_pad, latent, hidden, dropout) -> None:  # noqa: ANN001
+    def __init__(self, gens, rows, widths, width_pad, rows_pad, latent, hidden, dropout, steps) -> None:  # noqa: ANN001
         self.gens, self.rows, self.widths = gens, rows, widths
         self.D, self.B, self.latent = width_pad, rows_pad, latent
         self.drop_cols = 3 * sum(hidden) if dropout > 0 else 0
         self.columns = 1 + 2 * width_pad + 3 + self.drop_cols
         K = len(gens)
         per_step = K * rows_pad * (self.columns + 2 * latent)
-        self.T = max(1, min(256, _BUFFER_FLOATS // max(per_step, 1)))
+        self.T = max(1, min(256, steps, _BUFFER_FLOATS // max(per_step, 1)))
         self.uniform = torch.ones(self.T, K, rows_pad, self.columns)
         self.normal = torch.zeros(self.T, K, 2, rows_pad, latent)
         self.position = self.T
@@ -200,7 +200,7 @@ def train_stack(
         float(hp["minibatch_noise"]),
     )
     reference, real_noise = hp["minibatch_reference"], float(hp["real_noise"])
-    stream = _RandomStream(gens, batch, d, D, B, L, d_dims, dropout)
+    stream = _RandomStream(gens, batch, d, D, B, L, d_dims, dropout, int(hp["epochs"]))
     D0 = 1 + 2 * D + 3
     drop_slices = [
         (D0 + i * sum(d_dims), [sum(d_dims[:j]) for j in range(len(d_dims) + 1)]) for i in range(3)

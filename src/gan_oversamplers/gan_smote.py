@@ -48,8 +48,13 @@ class TrainingDivergedError(FloatingPointError):
         )
 
 
-def _mean_l1_spread(rows: np.ndarray) -> float:
-    """Mean Manhattan distance between distinct rows, per feature (0 for one row)."""
+def _mean_l1_spread(rows: np.ndarray, max_rows: int = 2000) -> float:
+    """Mean Manhattan distance between distinct rows, per feature (0 for one row).
+
+    Above ``max_rows`` rows a fixed, seeded subsample stands in (it is a diagnostic).
+    """
+    if len(rows) > max_rows:
+        rows = rows[np.random.default_rng(0).choice(len(rows), max_rows, replace=False)]
     if len(rows) < 2:
         return 0.0
     t = torch.as_tensor(rows, dtype=torch.float64)
@@ -189,7 +194,7 @@ class GANSMOTEGenerator:
         self.data_range_ = np.where(self.binary_columns_, 1.0, X.max(axis=0) - self.data_min_)
         scaled = (X - self.data_min_) / np.where(self.data_range_ > 0, self.data_range_, 1.0)
         self.real_spread_ = _mean_l1_spread(scaled)
-        self.real_unique_rows_ = len(np.unique(X, axis=0))
+        self.real_unique_rows_ = len(np.unique(X[:2000], axis=0))
         self._seed = resolve_seed(self.random_state)
         return torch.as_tensor(scaled, dtype=torch.float32)
 
