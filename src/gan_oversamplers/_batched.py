@@ -116,7 +116,9 @@ class _Stack:
 class _RandomStream:
     """Per-GAN random numbers for ``T`` steps at a time, laid out in padded buffers."""
 
-    def __init__(self, gens, rows, widths, width_pad, rows_pad, latent, hidden, dropout, steps) -> None:  # noqa: ANN001
+    def __init__(
+        self, gens, rows, widths, width_pad, rows_pad, latent, hidden, dropout, steps
+    ) -> None:  # noqa: ANN001
         self.gens, self.rows, self.widths = gens, rows, widths
         self.D, self.B, self.latent = width_pad, rows_pad, latent
         self.drop_cols = 3 * sum(hidden) if dropout > 0 else 0

@@ -124,9 +124,9 @@ def test_pipeline_shape_follows_the_training_layout(spied_run):
         ).nodes
     }
     for split in ("fold_00", "fold_01", "fold_02"):
-        assert f"toy.{split}.gan_smote.train_generators" in per_fold
+        assert f"toy.gan_smote.{split}.train_generators" in per_fold
         for label in "abc":
-            assert f"toy.{split}.gan_smote.train_generator_{label}" in per_class
+            assert f"toy.gan_smote.{split}.train_generator_{label}" in per_class
 
 
 def test_per_class_nodes_train_the_same_generators_as_one_batched_node(spied_run, toy_table):
@@ -218,3 +218,15 @@ def test_synthetic_rows_decode_to_the_original_columns(spied_run):
     assert list(decoded.columns) == ["colour", "shape", "size", "label"]
     assert set(decoded["label"]) == {"b", "c"}
     assert set(decoded["colour"].dropna()) <= {"red", "green", "blue"}
+
+
+@pytest.mark.parametrize("training", ["per_run", "per_fold", "per_class"])
+def test_namespaces_are_valid_groups_for_every_training_layout(training):
+    import warnings
+
+    layout = layout_from_params(with_training(training), "t")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Kedro warns when a namespace is interrupted
+        pipeline = method_pipeline(layout, layout.methods)
+        groups = pipeline.group_nodes_by(group_by="namespace")
+    assert [g.name for g in groups] == ["toy"] and len(groups[0].nodes) == len(pipeline.nodes)

@@ -154,7 +154,7 @@ def test_corrupt_model_file_gives_an_error_naming_it(project):
         "run",
         "--pipelines=gan_smote",
         "--env=test",
-        "--from-nodes=lymphography.fold_00.gan_smote.top_up",
+        "--from-nodes=lymphography.gan_smote.fold_00.top_up",
         ok=False,
     )
     assert done.returncode != 0

@@ -14,7 +14,8 @@ def create_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
     ds, nodes = layout.dataset, []
     for split in layout.splits:
         for method in methods:
-            ns = f"{ds}.{split}.{method}"
+            ns = f"{ds}.{split}.{method}"  # datasets: per split, then method
+            node_ns = f"{ds}.{method}.{split}"  # nodes: per method, then split
             nodes += [
                 Node(
                     bind(train_classifier, split=split, method=method),
@@ -26,7 +27,7 @@ def create_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
                     ],
                     outputs=f"{ns}.classifier",
                     name="train_classifier",
-                    namespace=ns,
+                    namespace=node_ns,
                     tags=[method, "classifier", split],
                 ),
                 Node(
@@ -34,7 +35,7 @@ def create_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
                     inputs=[f"{ns}.classifier", f"{ds}.{split}.test_encoded", "params:dataset"],
                     outputs=f"{ns}.metrics",
                     name="evaluate_classifier",
-                    namespace=ns,
+                    namespace=node_ns,
                     tags=[method, "metrics", split],
                 ),
             ]

@@ -23,7 +23,7 @@ def create_pipeline(layout: Layout) -> Pipeline:
                     f"{ns}.{split}.test_encoded",
                 ],
                 name="encode_fold",
-                namespace=f"{ns}.{split}",
+                namespace=f"{ns}.encoding.{split}",
                 tags=["encoding", split],
             )
             for split in layout.splits

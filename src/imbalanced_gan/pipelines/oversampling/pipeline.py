@@ -35,7 +35,7 @@ def _training_nodes(layout: Layout) -> list[Node]:
                 inputs=[f"{ds}.{split}.train_encoded", *params],
                 outputs=output,
                 name=f"train_generator_{slug(label)}",
-                namespace=f"{ds}.{split}.gan_smote",
+                namespace=f"{ds}.gan_smote.{split}",
                 tags=["gan_smote", "train_generator", split],
             )
             for split in layout.splits
@@ -50,7 +50,7 @@ def _training_nodes(layout: Layout) -> list[Node]:
             inputs=[*params, *(f"{ds}.{split}.train_encoded" for split in group)],
             outputs=[name for split in group for name in _generator_names(layout, split)],
             name="train_generators",
-            namespace=f"{ds}.{group[0]}.gan_smote" if len(group) == 1 else f"{ds}.gan_smote",
+            namespace=f"{ds}.gan_smote.{group[0]}" if len(group) == 1 else f"{ds}.gan_smote",
             tags=["gan_smote", "train_generator", *group],
         )
         for group in groups
@@ -60,7 +60,8 @@ def _training_nodes(layout: Layout) -> list[Node]:
 def gan_smote_pipeline(layout: Layout) -> Pipeline:
     ds, nodes = layout.dataset, _training_nodes(layout)
     for split in layout.splits:
-        ns = f"{ds}.{split}.gan_smote"
+        ns = f"{ds}.{split}.gan_smote"  # datasets: per split, then method
+        node_ns = f"{ds}.gan_smote.{split}"  # nodes: per method, then split (kedro-viz groups)
         nodes.append(
             Node(
                 bind(top_up_with_generators, split=split),
@@ -73,7 +74,7 @@ def gan_smote_pipeline(layout: Layout) -> Pipeline:
                 ],
                 outputs=f"{ns}.train_topped_up",
                 name="top_up",
-                namespace=ns,
+                namespace=node_ns,
                 tags=["gan_smote", "top_up", split],
             )
         )
@@ -83,7 +84,7 @@ def gan_smote_pipeline(layout: Layout) -> Pipeline:
                 inputs=[f"{ns}.train_topped_up", f"{ds}.{split}.encoder", "params:dataset"],
                 outputs=f"{ns}.synthetic_rows",
                 name="decode_synthetic_rows",
-                namespace=ns,
+                namespace=node_ns,
                 tags=["gan_smote", split],
             )
         )
@@ -105,7 +106,7 @@ def baseline_pipeline(layout: Layout, method: str) -> Pipeline:
                 ],
                 outputs=f"{ds}.{split}.{method}.train_topped_up",
                 name="top_up",
-                namespace=f"{ds}.{split}.{method}",
+                namespace=f"{ds}.{method}.{split}",
                 tags=[method, "top_up", split],
             )
             for split in layout.splits
