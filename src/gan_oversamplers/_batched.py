@@ -37,8 +37,9 @@ from .schedules import bit_flip_probability, sgdr_learning_rate
 
 __all__ = ["TrainedGAN", "train_stack"]
 
-#: Random numbers buffered per chunk (floats), which bounds the buffer's memory.
-_BUFFER_FLOATS = 8_000_000
+#: Steps of random numbers drawn per refill. Fixed (never derived from K or the padding)
+#: so that a GAN's random stream, and so its training, is the same alone or in a batch.
+_CHUNK_STEPS = 16
 
 
 @dataclass
@@ -124,8 +125,7 @@ class _RandomStream:
         self.drop_cols = 3 * sum(hidden) if dropout > 0 else 0
         self.columns = 1 + 2 * width_pad + 3 + self.drop_cols
         K = len(gens)
-        per_step = K * rows_pad * (self.columns + 2 * latent)
-        self.T = max(1, min(256, steps, _BUFFER_FLOATS // max(per_step, 1)))
+        self.T = max(1, min(_CHUNK_STEPS, steps))
         self.uniform = torch.ones(self.T, K, rows_pad, self.columns)
         self.normal = torch.zeros(self.T, K, 2, rows_pad, latent)
         self.position = self.T

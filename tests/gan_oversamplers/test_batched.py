@@ -7,6 +7,7 @@ import torch
 from gan_oversamplers import GANSMOTEGenerator, fit_generators
 from gan_oversamplers.minibatch import manhattan_distance_sums, stacked_minibatch_feature
 
+# more epochs than one chunk of buffered random numbers (16 steps), so refills are covered
 SCHEDULE = {"epochs": 60, "flip_stop_epoch": 50, "restart_start_epoch": 10, "restart_cycle": 20}
 
 
@@ -43,6 +44,21 @@ def test_batched_training_matches_one_by_one(batch_size):
         np.testing.assert_allclose(
             a.sample(50, random_state=1), b.sample(50, random_state=1), atol=1e-3
         )
+
+
+def test_a_gan_trains_the_same_whatever_shares_its_batch():
+    data = _classes()
+    big = np.random.default_rng(5).integers(0, 2, size=(400, 60)).astype(float)  # wider, longer
+    pair = fit_generators(
+        [
+            GANSMOTEGenerator(random_state=1, **SCHEDULE),
+            GANSMOTEGenerator(random_state=2, **SCHEDULE),
+        ],
+        [data[0], big],
+    )
+    alone = GANSMOTEGenerator(random_state=1, **SCHEDULE).fit(data[0])
+    for p, q in zip(pair[0].generator_params_, alone.generator_params_, strict=True):
+        torch.testing.assert_close(p, q, atol=1e-4, rtol=1e-4)
 
 
 def test_batched_training_needs_shared_hyperparameters():
