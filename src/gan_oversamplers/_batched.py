@@ -159,7 +159,8 @@ def train_stack(
 ) -> list[TrainedGAN]:
     """Train one GAN per element of ``reals`` (rows already scaled into [0, 1]).
 
-    ``gens[k]`` is GAN k's random generator (weights are drawn from it first).
+    ``gens[k]`` is GAN k's random generator (weights are drawn from it first). A list
+    ``reals`` is emptied once its rows are copied into the padded stack.
     Raises :class:`TrainingDivergedError` naming the first GAN whose loss is not finite.
     """
     from .gan_smote import TrainingDivergedError
@@ -184,6 +185,8 @@ def train_stack(
         real[k, : n[k], : d[k]] = reals[k]
         feature_mask[k, 0, : d[k]] = 1.0
         binary_mask[k, 0, : d[k]] = torch.as_tensor(np.asarray(binaries[k], dtype=bool))
+    if isinstance(reals, list):
+        reals.clear()  # the padded stack holds the rows now; free the copies (large data)
     b_k = torch.tensor(batch, dtype=torch.float32)
     row_mask = (torch.arange(B).unsqueeze(0) < b_k.unsqueeze(1)).float()  # (K, B)
     full = torch.tensor([bk == m for bk, m in zip(batch, n, strict=True)])

@@ -186,13 +186,18 @@ class GANSMOTEGenerator:
     def _prepare(self, X: Any) -> torch.Tensor:
         """Validate, learn the column scaling, and return the rows scaled into [0, 1]."""
         _check_hyperparameters({**self.hyperparameters, "verbose": self.verbose})
-        X = check_array(X, dtype=np.float64, ensure_min_samples=1)
+        # float32 input stays float32 (training is float32): no float64 copy of big data
+        X = check_array(X, dtype=(np.float64, np.float32), ensure_min_samples=1)
         self.n_rows_, self.n_features_in_ = X.shape
         self.binary_columns_ = np.all((X == 0) | (X == 1), axis=0)
-        self.data_min_ = np.where(self.binary_columns_, 0.0, X.min(axis=0))
+        self.data_min_ = np.where(self.binary_columns_, 0.0, X.min(axis=0)).astype(np.float64)
         # a constant non-binary column has range 0: sampling returns the constant
-        self.data_range_ = np.where(self.binary_columns_, 1.0, X.max(axis=0) - self.data_min_)
-        scaled = (X - self.data_min_) / np.where(self.data_range_ > 0, self.data_range_, 1.0)
+        maxima = X.max(axis=0).astype(np.float64)
+        self.data_range_ = np.where(self.binary_columns_, 1.0, maxima - self.data_min_)
+        divisor = np.where(self.data_range_ > 0, self.data_range_, 1.0)
+        scaled = ((X - self.data_min_.astype(X.dtype)) / divisor.astype(X.dtype)).astype(
+            np.float32, copy=False
+        )
         self.real_spread_ = _mean_l1_spread(scaled)
         self.real_unique_rows_ = len(np.unique(X[:2000], axis=0))
         self._seed = resolve_seed(self.random_state)
@@ -282,7 +287,9 @@ def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSM
                 "fit_generators needs models with the same hyper-parameters; class "
                 f"{model.label!r} differs from class {models[0].label!r}"
             )
-    reals = [model._prepare(X) for model, X in zip(models, Xs, strict=True)]
+    reals = [
+        model._prepare(X) for model, X in zip(models, Xs, strict=True)
+    ]  # emptied by train_stack
     gens = [torch_generator(model._seed) for model in models]
     with single_thread():
         trained = train_stack(

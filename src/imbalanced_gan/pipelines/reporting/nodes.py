@@ -150,7 +150,9 @@ def _health_section(health: pd.DataFrame) -> list[str]:
         ]
         lines.append(
             _markdown(
-                collapsed[["split", "class", "rows", "spread_ratio", "unique_fraction"]].round(3)
+                collapsed[["split", "class", "rows", "spread_ratio", "unique_fraction"]]
+                .astype({"rows": int})
+                .round(3)
             )
         )
     return [*lines, ""]
