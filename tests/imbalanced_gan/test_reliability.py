@@ -221,3 +221,19 @@ def test_mode_collapse_is_measured_and_flagged_in_the_report():
         health,
     )
     assert "1 generator(s) flagged for mode collapse" in report and "| fold_00 | c |" in report
+
+
+def test_batched_training_names_the_diverged_gan_and_can_fall_back_to_restarts(mixed_table, caplog):
+    from imbalanced_gan.pipelines.oversampling.nodes import train_generators
+
+    train = _train(mixed_table)
+    exploding = gan_params(
+        network={"generator_lr": 1.0, "discriminator_lr": 1.0, "restart_factor": 1e30}
+    )
+    with pytest.raises(GeneratorTrainingError, match="dataset 'toy', fold_01, class 'b', epoch 5"):
+        train_generators(DATASET, TopUpParams(), exploding, 0, train, splits=["fold_01"])
+    exploding.on_divergence, exploding.restart_lr_factor = "restart", 1e-30
+    with caplog.at_level(logging.WARNING):
+        models = train_generators(DATASET, TopUpParams(), exploding, 0, train, splits=["fold_01"])
+    assert "training these generators one by one, with restarts" in caplog.text
+    assert [hasattr(m, "history_") for m in models] == [False, True, True]  # a is the majority

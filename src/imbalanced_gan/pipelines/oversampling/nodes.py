@@ -131,11 +131,7 @@ def train_generators(
     except TrainingDivergedError as exc:
         split, model, X = todo[exc.index]
         if gan_smote.on_divergence != "restart":
-            where = f"dataset {dataset.name!r}, {split}, class {exc.label!r}, epoch {exc.epoch}"
-            raise GeneratorTrainingError(
-                f"GAN-SMOTE diverged (non-finite loss) in {where}; lower "
-                "gan_smote.network.generator_lr/discriminator_lr or set gan_smote.on_divergence: restart"
-            ) from exc
+            raise GeneratorTrainingError.at(exc, dataset, split) from exc
         logger.warning(
             "A GAN diverged in %s; training these generators one by one, with restarts", split
         )
@@ -154,6 +150,19 @@ def train_generators(
 class GeneratorTrainingError(RuntimeError):
     """A per-class GAN failed to train; the message names dataset, split, class and epoch."""
 
+    @classmethod
+    def at(
+        cls, exc: TrainingDivergedError, dataset: DatasetParams, split: str
+    ) -> GeneratorTrainingError:
+        return cls(
+            f"GAN-SMOTE diverged (non-finite loss) in {_where(exc, dataset, split)}; lower "
+            "gan_smote.network.generator_lr/discriminator_lr or set gan_smote.on_divergence: restart"
+        )
+
+
+def _where(exc: TrainingDivergedError, dataset: DatasetParams, split: str) -> str:
+    return f"dataset {dataset.name!r}, {split}, class {exc.label!r}, epoch {exc.epoch}"
+
 
 def _fit_with_restarts(
     model: GANSMOTEGenerator,
@@ -167,19 +176,14 @@ def _fit_with_restarts(
         try:
             return model.fit(X)
         except TrainingDivergedError as exc:
-            where = f"dataset {dataset.name!r}, {split}, class {exc.label!r}, epoch {exc.epoch}"
             if gan_smote.on_divergence != "restart" or attempt == gan_smote.max_restarts:
-                raise GeneratorTrainingError(
-                    f"GAN-SMOTE diverged (non-finite loss) in {where}; lower "
-                    "gan_smote.network.generator_lr/discriminator_lr or set "
-                    "gan_smote.on_divergence: restart"
-                ) from exc
+                raise GeneratorTrainingError.at(exc, dataset, split) from exc
             hp = model.hyperparameters
             for key in ("generator_lr", "discriminator_lr"):
                 hp[key] *= gan_smote.restart_lr_factor
             logger.warning(
                 "GAN-SMOTE diverged in %s; restarting with generator_lr=%g, discriminator_lr=%g",
-                where,
+                _where(exc, dataset, split),
                 hp["generator_lr"],
                 hp["discriminator_lr"],
             )
