@@ -161,6 +161,21 @@ def test_corrupt_model_file_gives_an_error_naming_it(project):
     assert "generator_malign_lymph.pkl" in done.stdout + done.stderr
 
 
+def test_missing_model_file_gives_an_error_naming_it(project):
+    name = "lymphography.fold_01.gan_smote.generator_fibrosis"  # fold_00 has a corrupt file
+    done = kedro(
+        project,
+        "run",
+        "--pipelines=gan_smote",
+        "--env=test",
+        "--from-nodes=lymphography.gan_smote.fold_01.top_up",
+        f"--load-versions={name}:2001-01-01T00.00.00.000Z",
+        ok=False,
+    )
+    assert done.returncode != 0
+    assert "generator_fibrosis.pkl/2001-01-01T00.00.00.000Z" in done.stdout + done.stderr
+
+
 def test_interrupted_run_resumes_to_the_same_metrics(tmp_path):
     project = make_project(tmp_path)
     metrics = project / "data/08_reporting/lymphography/fold_metrics.csv"
