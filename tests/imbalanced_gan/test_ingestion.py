@@ -52,6 +52,7 @@ def test_valid_table_is_typed_and_profiled(mixed_table):
         (lambda t: t, {"classes": ["a", "b"]}, "undeclared \\['c'\\]"),
         (lambda t: t, {"classes": ["a", "b", "c", "d"]}, "absent \\['d'\\]"),
         (lambda t: t.iloc[:0], {}, "the table is empty"),
+        (lambda t: t, {"drop_columns": ["id"]}, "drop_columns names column\\(s\\) \\['id'\\]"),
         (
             lambda t: t.assign(label=t["label"].where(t.index != 0)),
             {},
@@ -73,6 +74,7 @@ def test_valid_table_is_typed_and_profiled(mixed_table):
         "undeclared-class",
         "absent-class",
         "empty",
+        "absent-drop-column",
         "missing-label",
         "nan-categorical",
     ],

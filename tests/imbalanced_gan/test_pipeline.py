@@ -28,6 +28,7 @@ PARAMS = {
         "target": "label",
         "classes": ["a", "b", "c"],
         "categorical_columns": ["colour", "shape"],
+        "drop_columns": ["row_id"],
     },
     "folds": {"n_splits": 3, "n_repeats": 1},
     "top_up": {"sampling_strategy": "auto"},
@@ -73,7 +74,7 @@ def run_pipeline(table: pd.DataFrame, params: dict = PARAMS) -> tuple[DataCatalo
 
 @pytest.fixture(scope="module")
 def toy_table() -> pd.DataFrame:
-    return make_mixed_table().drop(columns="weight")
+    return make_mixed_table().drop(columns="weight").assign(row_id=range(60))  # dropped by conf
 
 
 @pytest.fixture(scope="module")

@@ -53,11 +53,7 @@ def split_columns(table: pd.DataFrame, dataset: DatasetParams) -> tuple[list[str
         numeric = [c for c in features if c not in categorical]
     else:
         numeric = list(dataset.numeric_columns)
-    for kind, declared in (
-        ("categorical_columns", categorical),
-        ("numeric_columns", numeric),
-        ("drop_columns", dataset.drop_columns),
-    ):
+    for kind, declared in (("categorical_columns", categorical), ("numeric_columns", numeric)):
         missing = [c for c in declared if c not in table.columns]
         if missing:
             _fail(
@@ -109,6 +105,12 @@ def validate_table(
             dataset, f"duplicate column name(s) {duplicated}; rename them so each column is unique"
         )
     _warn_renamed_duplicates(raw_table, dataset)
+    absent = [c for c in dataset.drop_columns if c not in raw_table.columns]
+    if absent:
+        _fail(
+            dataset,
+            f"dataset.drop_columns names column(s) {absent} that the table lacks; columns are {list(raw_table.columns)}",
+        )
     if dataset.target not in raw_table.columns:
         _fail(
             dataset,
