@@ -55,11 +55,7 @@ class _Stack:
     """Padded, stacked weights of K MLPs with per-GAN layer sizes ``sizes[k]``."""
 
     def __init__(
-        self,
-        sizes: Sequence[Sequence[int]],
-        padded: Sequence[int],
-        gens: Sequence[torch.Generator],
-        remap_input: bool,
+        self, sizes: Sequence[Sequence[int]], padded: Sequence[int], remap_input: bool
     ) -> None:
         K = len(sizes)
         self.weights = [torch.zeros(K, o, i) for i, o in zip(padded[:-1], padded[1:], strict=True)]
@@ -171,9 +167,9 @@ def train_stack(
     batch = [m if hp["batch_size"] is None else min(int(hp["batch_size"]), m) for m in n]
     B, D, N, L = max(batch), max(d), max(n), int(hp["latent_dim"])
     g_dims, d_dims = list(hp["generator_dims"]), list(hp["discriminator_dims"])
-    generator = _Stack([[L, *g_dims, dk] for dk in d], [L, *g_dims, D], gens, remap_input=False)
+    generator = _Stack([[L, *g_dims, dk] for dk in d], [L, *g_dims, D], remap_input=False)
     discriminator = _Stack(
-        [[dk + 1, *d_dims, 1] for dk in d], [D + 1, *d_dims, 1], gens, remap_input=True
+        [[dk + 1, *d_dims, 1] for dk in d], [D + 1, *d_dims, 1], remap_input=True
     )
     for k in range(K):  # each GAN's initial weights from its own stream, as when alone
         generator.load(k, init_mlp([L, *g_dims, d[k]], gens[k]))

@@ -1,8 +1,8 @@
-"""Small functional MLPs whose initialisation and dropout draw from a given generator.
+"""Small functional MLPs whose initialisation draws from a given generator.
 
-``torch.nn`` layers initialise from, and ``nn.Dropout`` draws from, the global RNG; here
-every random draw takes an explicit ``torch.Generator`` so that a sampler's output
-depends on its ``random_state`` alone.
+``torch.nn`` layers initialise from the global RNG; here every random draw takes an
+explicit ``torch.Generator`` so that a sampler's output depends on its ``random_state``
+alone. (Training, dropout included, is in ``_batched.py``.)
 """
 
 from __future__ import annotations
@@ -32,14 +32,9 @@ def init_mlp(sizes: Sequence[int], generator: torch.Generator) -> list[torch.Ten
 
 
 def mlp_forward(
-    params: Sequence[torch.Tensor],
-    x: torch.Tensor,
-    *,
-    negative_slope: float = 0.2,
-    dropout: float = 0.0,
-    generator: torch.Generator | None = None,
+    params: Sequence[torch.Tensor], x: torch.Tensor, *, negative_slope: float = 0.2
 ) -> torch.Tensor:
-    """Linear -> LeakyReLU (-> dropout) for each hidden layer, then Linear -> sigmoid."""
+    """Linear -> LeakyReLU for each hidden layer, then Linear -> sigmoid (sampling path)."""
     n_layers = len(params) // 2
     h = x
     for i in range(n_layers):
@@ -47,7 +42,4 @@ def mlp_forward(
         if i == n_layers - 1:
             break
         h = F.leaky_relu(h, negative_slope)
-        if dropout > 0.0:
-            keep = torch.rand(h.shape, generator=generator, dtype=h.dtype) >= dropout
-            h = h * keep / (1.0 - dropout)
     return torch.sigmoid(h)

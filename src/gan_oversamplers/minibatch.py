@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["manhattan_distance_sums", "minibatch_feature", "stacked_minibatch_feature"]
+__all__ = ["manhattan_distance_sums", "stacked_minibatch_feature"]
 
 
 def manhattan_distance_sums(batch: torch.Tensor, reference: str = "all") -> torch.Tensor:
@@ -37,31 +37,6 @@ def manhattan_distance_sums(batch: torch.Tensor, reference: str = "all") -> torc
     raise ValueError(f"reference must be 'all' or 'row3', got {reference!r}")
 
 
-def minibatch_feature(
-    batch: torch.Tensor,
-    *,
-    noise: float,
-    generator: torch.Generator,
-    reference: str = "all",
-) -> torch.Tensor:
-    """The extra discriminator input column: normalised L1 sums with multiplicative noise.
-
-    The sums are divided by ``(n_rows - 1) * n_features`` so that the column is the mean
-    per-feature distance to the other rows (in ``[0, 1]`` for data in ``[0, 1]``), then
-    each row is multiplied by ``U(1 - noise, 1 + noise)`` (the paper's 30 % noise).
-
-    Returns
-    -------
-    feature : Tensor of shape (n_rows, 1)
-    """
-    n_rows, n_features = batch.shape
-    sums = manhattan_distance_sums(batch, reference)
-    if n_rows > 1:
-        sums = sums / ((n_rows - 1) * n_features)
-    jitter = 1.0 + noise * (2.0 * torch.rand(n_rows, generator=generator, dtype=batch.dtype) - 1.0)
-    return (sums * jitter).unsqueeze(1)
-
-
 def stacked_minibatch_feature(
     x: torch.Tensor,
     row_mask: torch.Tensor,
@@ -70,7 +45,12 @@ def stacked_minibatch_feature(
     noise: float,
     reference: str = "all",
 ) -> torch.Tensor:
-    """:func:`minibatch_feature` for K padded batches at once (used in training).
+    """The discriminator's extra input column, for K padded batches at once.
+
+    Each row's sum of L1 distances to the other valid rows of its batch
+    (:func:`manhattan_distance_sums`), divided by ``(n_rows - 1) * n_features`` (the mean
+    per-feature distance, in ``[0, 1]`` for data in ``[0, 1]``), times
+    ``U(1 - noise, 1 + noise)`` per row (the paper's 30 % noise).
 
     Parameters
     ----------

@@ -1,8 +1,7 @@
 import pytest
 import torch
 
-from gan_oversamplers._random import torch_generator
-from gan_oversamplers.minibatch import manhattan_distance_sums, minibatch_feature
+from gan_oversamplers.minibatch import manhattan_distance_sums, stacked_minibatch_feature
 
 BATCH = torch.tensor([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.5, 0.5]])
 
@@ -20,17 +19,33 @@ def test_row3_variant_reproduces_the_authors_bug():
         manhattan_distance_sums(BATCH[:3], "row3")
 
 
+def feature(batch, noise, jitter):
+    """The training code's minibatch column for one unpadded batch."""
+    n, d = batch.shape
+    out = stacked_minibatch_feature(
+        batch[None], torch.ones(1, n), torch.tensor([[(n - 1.0) * d]]), jitter[None], noise
+    )
+    return out[0]
+
+
 def test_feature_is_normalised_and_jittered_within_the_noise_band():
-    feature = minibatch_feature(BATCH, noise=0.3, generator=torch_generator(0))
+    jitter = torch.rand(5, generator=torch.Generator().manual_seed(0))
+    noisy = feature(BATCH, 0.3, jitter)
     base = manhattan_distance_sums(BATCH) / ((5 - 1) * 2)
-    ratio = feature.squeeze(1) / base
-    assert feature.shape == (5, 1)
+    ratio = noisy.squeeze(1) / base
+    assert noisy.shape == (5, 1)
     assert torch.all(ratio >= 0.7) and torch.all(ratio <= 1.3)
-    assert not torch.allclose(ratio, torch.ones(5))  # the noise is there
-    exact = minibatch_feature(BATCH, noise=0.0, generator=torch_generator(0))
-    assert torch.allclose(exact.squeeze(1), base)
+    torch.testing.assert_close(ratio, 1 + 0.3 * (2 * jitter - 1))
+    torch.testing.assert_close(feature(BATCH, 0.0, jitter).squeeze(1), base)
 
 
 def test_collapsed_batch_has_zero_feature():
     same = torch.ones(6, 3)
-    assert torch.all(minibatch_feature(same, noise=0.3, generator=torch_generator(1)) == 0)
+    assert torch.all(feature(same, 0.3, torch.rand(6)) == 0)
+
+
+def test_row3_variant_in_the_training_code():
+    out = stacked_minibatch_feature(
+        BATCH[None], torch.ones(1, 5), torch.tensor([[8.0]]), torch.full((1, 5), 0.5), 0.3, "row3"
+    )
+    torch.testing.assert_close(out[0, :, 0], torch.full((5,), 5.0 / 8))
