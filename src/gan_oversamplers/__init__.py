@@ -5,6 +5,7 @@ Kedro, so the samplers drop into ``imblearn.pipeline.Pipeline`` and ``cross_vali
 """
 
 from .baselines import SMALL_CLASS_POLICY, SafeSMOTE, make_baseline
+from .conditional_gan import ConditionalTableGAN
 from .encoding import TableEncoder
 from .gan_smote import (
     GAN_SMOTE_DEFAULTS,
@@ -14,17 +15,23 @@ from .gan_smote import (
     TrainingDivergedError,
     fit_generators,
 )
+from .smotified_gan import SMOTIFIED_GAN_PRESETS, SMOTifiedGAN
 from .topup import concat_top_up, top_up_counts
+from .vanilla_gan import VanillaGAN
 
 __all__ = [
+    "ConditionalTableGAN",
     "GANSMOTE",
     "GAN_SMOTE_DEFAULTS",
     "MODE_COLLAPSE_RATIO",
     "SMALL_CLASS_POLICY",
+    "SMOTIFIED_GAN_PRESETS",
+    "SMOTifiedGAN",
     "GANSMOTEGenerator",
     "SafeSMOTE",
     "TableEncoder",
     "TrainingDivergedError",
+    "VanillaGAN",
     "concat_top_up",
     "fit_generators",
     "make_baseline",

@@ -16,7 +16,7 @@ from ._random import derive_seed, plain, resolve_seed
 
 __all__ = ["BASELINES", "SMALL_CLASS_POLICY", "SafeSMOTE", "make_baseline"]
 
-#: What :class:`SafeSMOTE` does for a class with few rows (also in docs/methods.md).
+#: What :class:`SafeSMOTE` does for a class with few rows (also in docs/methods/baselines.md).
 SMALL_CLASS_POLICY = (
     "SMOTE needs k_neighbors + 1 rows of a class. A class with n rows, 2 <= n <= k, "
     "uses k = n - 1 (with a warning); a class with a single row cannot be "

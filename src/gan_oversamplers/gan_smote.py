@@ -2,7 +2,7 @@
 
 Scott & Plested, "GAN-SMOTE: A Generative Adversarial Network approach to Synthetic
 Minority Oversampling for One-Hot Encoded Data", ICONIP 2019 (paper 000). Where the
-paper is silent the defaults are those of the authors' notebook (see docs/methods.md).
+paper is silent the defaults are those of the authors' notebook (see docs/methods/gan_smote.md).
 """
 
 from __future__ import annotations

@@ -20,8 +20,22 @@ from kedro.config import OmegaConfigLoader
 #: How GAN-SMOTE's per-class GANs are spread over nodes (``gan_smote.training``).
 TRAINING_LAYOUTS = ("per_run", "per_fold", "per_class")
 
-#: Methods the reporting knows; the GAN first, then the paper's comparators.
-KNOWN_METHODS = ("gan_smote", "no_oversampling", "random_oversampling", "smote")
+#: imbalanced-learn baselines (``gan_oversamplers.baselines.make_baseline``).
+BASELINE_METHODS = (
+    "no_oversampling",
+    "random_oversampling",
+    "smote",
+    "adasyn",
+    "borderline_smote",
+    "smotenc",
+    "smoten",
+)
+
+#: Generative table samplers trained per split (``gan_oversamplers.registry``).
+GENERATIVE_METHODS = ("smotified_gan", "vanilla_gan", "cgan")
+
+#: Every tabular method; GAN-SMOTE first, as the reports list it.
+KNOWN_METHODS = ("gan_smote", *BASELINE_METHODS, *GENERATIVE_METHODS)
 
 
 @dataclass(frozen=True)
@@ -68,8 +82,8 @@ def active_env(env: str | None = None) -> str:
     return env or os.environ.get("KEDRO_ENV") or "local"
 
 
-def read_layout(env: str | None = None, project_path: Path | None = None) -> Layout:
-    """Read the layout from ``conf/base`` overlaid with ``conf/<env>``."""
+def read_parameters(env: str | None = None, project_path: Path | None = None) -> dict[str, Any]:
+    """The parameters of ``conf/base`` overlaid with ``conf/<env>``, as Kedro will see them."""
     env = active_env(env)
     conf = (project_path or Path.cwd()) / "conf"
     from imbalanced_gan.settings import CONFIG_LOADER_ARGS
@@ -77,8 +91,40 @@ def read_layout(env: str | None = None, project_path: Path | None = None) -> Lay
     loader = OmegaConfigLoader(
         conf_source=str(conf), **{**CONFIG_LOADER_ARGS, "default_run_env": env}
     )
-    params = loader["parameters"]
-    return layout_from_params(params, env)
+    return loader["parameters"]
+
+
+def read_layout(env: str | None = None, project_path: Path | None = None) -> Layout:
+    """Read the layout from ``conf/base`` overlaid with ``conf/<env>``."""
+    return layout_from_params(read_parameters(env, project_path), active_env(env))
+
+
+@dataclass(frozen=True)
+class BenchmarkLayout:
+    """The benchmark's grid: a node per (dataset, method)."""
+
+    datasets: tuple[str, ...]
+    methods: tuple[str, ...]
+
+
+def benchmark_layout_from_params(params: dict[str, Any]) -> BenchmarkLayout:
+    """The benchmark grid from ``benchmark.datasets`` and ``benchmark.methods``."""
+    bench = params.get("benchmark") or {}
+    datasets = tuple(slug(d) for d in bench.get("datasets", ()))
+    methods = tuple(bench.get("methods", ()))
+    unknown = [m for m in methods if m not in KNOWN_METHODS]
+    if unknown:
+        raise ValueError(
+            f"benchmark.methods has unknown method(s) {unknown}; choose from {list(KNOWN_METHODS)}"
+        )
+    specs = params.get("benchmark_datasets") or {}
+    missing = [d for d in datasets if d not in specs]
+    if missing:
+        raise ValueError(
+            f"benchmark.datasets {missing} have no entry in benchmark_datasets "
+            "(target, classes, column types): add them to conf/base/parameters_benchmark.yml"
+        )
+    return BenchmarkLayout(datasets=datasets, methods=methods)
 
 
 def layout_from_params(params: dict[str, Any], env: str) -> Layout:

@@ -16,6 +16,7 @@ __all__ = [
     "FoldParams",
     "GanSmoteParams",
     "TopUpParams",
+    "SamplerParams",
 ]
 
 
@@ -30,6 +31,8 @@ class DatasetParams:
 
     ``categorical_columns`` is a list of column names or ``"all"`` (every feature);
     ``numeric_columns`` is a list or ``"auto"`` (every feature not categorical).
+    ``positive_label`` is the class that minority F1, ROC-AUC and PR-AUC are about
+    (default: the class with the fewest training rows of each split).
     ``classes`` lists the labels of the target column: each gets its own training
     node per fold.
     """
@@ -40,9 +43,16 @@ class DatasetParams:
     categorical_columns: list[str] | str = field(default_factory=list)
     numeric_columns: list[str] | str = "auto"
     drop_columns: list[str] = field(default_factory=list)
+    positive_label: Any = None
 
     def __post_init__(self) -> None:
         _require(bool(self.target), "dataset.target must name the class column")
+        _require(
+            self.positive_label is None
+            or str(self.positive_label) in [str(c) for c in self.classes],
+            f"dataset.positive_label {self.positive_label!r} is not one of dataset.classes "
+            f"{self.classes!r}",
+        )
         _require(
             isinstance(self.categorical_columns, list) or self.categorical_columns == "all",
             f"dataset.categorical_columns must be a list or 'all', got {self.categorical_columns!r}",
@@ -123,6 +133,10 @@ class BaselineParams:
 
     smote: dict[str, Any] = field(default_factory=dict)
     random_oversampling: dict[str, Any] = field(default_factory=dict)
+    adasyn: dict[str, Any] = field(default_factory=dict)
+    borderline_smote: dict[str, Any] = field(default_factory=dict)
+    smotenc: dict[str, Any] = field(default_factory=dict)
+    smoten: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -138,3 +152,23 @@ class ClassifierParams:
             self.name in ("mlp", "decision_tree"),
             f"classifier.name must be 'mlp' or 'decision_tree', got {self.name!r}",
         )
+
+
+@dataclass
+class SamplerParams:
+    """``samplers``: hyper-parameters of the generative table samplers, by method name.
+
+    Each block is passed as keyword arguments to the sampler's class (see
+    ``gan_oversamplers.registry.TABLE_SAMPLERS``); scikit-learn's parameter validation
+    names a wrong key or value when the sampler is built.
+    """
+
+    smotified_gan: dict[str, Any] = field(default_factory=dict)
+    vanilla_gan: dict[str, Any] = field(default_factory=dict)
+    cgan: dict[str, Any] = field(default_factory=dict)
+    ctgan: dict[str, Any] = field(default_factory=dict)
+    verbose: bool = False
+
+    def for_method(self, method: str) -> dict[str, Any]:
+        """The keyword arguments of ``method``'s sampler (``verbose`` included)."""
+        return {**getattr(self, method, {}), "verbose": self.verbose}

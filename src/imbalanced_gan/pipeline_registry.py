@@ -5,8 +5,17 @@ from __future__ import annotations
 from kedro.pipeline import Pipeline
 
 from imbalanced_gan.hooks import REGISTERED
-from imbalanced_gan.layout import Layout, read_layout
+from imbalanced_gan.layout import (
+    GENERATIVE_METHODS,
+    KNOWN_METHODS,
+    Layout,
+    active_env,
+    benchmark_layout_from_params,
+    layout_from_params,
+    read_parameters,
+)
 from imbalanced_gan.pipelines import (
+    benchmark,
     classification,
     encoding,
     folds,
@@ -26,6 +35,8 @@ def method_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
     for method in methods:
         if method == "gan_smote":
             pipeline += oversampling.pipeline.gan_smote_pipeline(layout)
+        elif method in GENERATIVE_METHODS:
+            pipeline += oversampling.pipeline.sampler_pipeline(layout, method)
         else:
             pipeline += oversampling.pipeline.baseline_pipeline(layout, method)
     return (
@@ -37,14 +48,21 @@ def method_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
 
 def register_pipelines() -> dict[str, Pipeline]:
     """``gan_smote`` (GAN-SMOTE beside its baselines, the default) and one per baseline."""
-    layout = read_layout()
+    params = read_parameters()
+    layout = layout_from_params(params, active_env())
     REGISTERED["layout"] = layout
     pipelines = {
         "data_ingestion": ingestion.pipeline.create_pipeline(layout)
         + folds.pipeline.create_pipeline(layout),
         "gan_smote": method_pipeline(layout, layout.methods),
     }
-    for method in layout.baselines:
+    for method in KNOWN_METHODS[1:]:  # one pipeline per method, on the configured dataset
         pipelines[method] = method_pipeline(layout, (method,))
+    from imbalanced_gan.pipelines.images.pipeline import register_image_pipelines
+
+    pipelines.update(register_image_pipelines())  # image_benchmark, deepsmote, dcgan, ...
+    pipelines["benchmark"] = benchmark.pipeline.create_pipeline(
+        benchmark_layout_from_params(params)
+    )
     pipelines["__default__"] = pipelines["gan_smote"]
     return pipelines

@@ -20,6 +20,7 @@ from sklearn.metrics import (
 from sklearn.neural_network import MLPClassifier
 from sklearn.tree import DecisionTreeClassifier
 
+from imbalanced_gan.evaluation.metrics import minority_f1, minority_label, probability_scores
 from imbalanced_gan.params import ClassifierParams, DatasetParams
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,10 @@ def train_classifier(
             "ignore", category=__import__("sklearn").exceptions.ConvergenceWarning
         )
         model.fit(X, y)
+    labels, counts = np.unique(
+        y[~train_topped_up["is_synthetic"].to_numpy(dtype=bool)], return_counts=True
+    )
+    model.real_class_counts_ = {str(k): int(v) for k, v in zip(labels, counts, strict=True)}
     logger.info(
         "%s/%s: %s trained on %d rows (%d synthetic)",
         split,
@@ -89,6 +94,15 @@ def train_classifier(
         int(train_topped_up["is_synthetic"].sum()),
     )
     return model
+
+
+def _positive_label(model: ClassifierMixin, dataset: DatasetParams, y_true: np.ndarray) -> str:
+    if dataset.positive_label is not None:
+        return str(dataset.positive_label)
+    counts = getattr(model, "real_class_counts_", None)
+    if counts:
+        return str(minority_label(np.repeat(list(counts), list(counts.values()))))
+    return str(minority_label(y_true))
 
 
 def evaluate_classifier(
@@ -102,7 +116,11 @@ def evaluate_classifier(
     """Metrics of one split on its untouched test part (JSON-able).
 
     Aggregate scores: accuracy, macro and micro F1, balanced accuracy (ACSA) and macro
-    G-mean, over the classes present in the test part or predictions. Per-class
+    G-mean, over the classes present in the test part or predictions; the F1 of the
+    positive (minority) class; ROC-AUC and PR-AUC from ``predict_proba`` (binary: of the
+    positive class; multi-class: macro one-vs-rest over the classes in the test part).
+    The positive class is ``dataset.positive_label``, else the class with the fewest
+    real training rows of this split; ``positive_label`` in the result says which. Per-class
     precision, recall, F1 and support over every declared class (``None`` where the
     class has no test rows), the confusion matrix (rows: truth, columns: prediction,
     in ``classes`` order), and the predictions themselves.
@@ -123,6 +141,22 @@ def evaluate_classifier(
             "balanced_accuracy": balanced_accuracy_score(y_true, y_pred),
             "g_mean_macro": geometric_mean_score(y_true, y_pred, average="macro"),
         }
+    positive = _positive_label(model, dataset, y_true)
+    scores["f1_minority"] = minority_f1(y_true, y_pred, positive)
+    probability: dict[str, Any] = {}
+    if hasattr(model, "predict_proba"):
+        proba = probability_scores(
+            y_true,
+            np.asarray(model.predict_proba(X)),
+            [str(c) for c in model.classes_],
+            positive_label=positive if len(model.classes_) == 2 else None,
+        )
+        scores["roc_auc"], scores["pr_auc"] = proba["roc_auc"], proba["pr_auc"]
+        probability = {
+            "roc_auc_reason": proba["roc_auc_reason"],
+            "pr_auc_reason": proba["pr_auc_reason"],
+            "auc_average": proba["average"],
+        }
     per_class = {
         label: None
         if support[i] == 0
@@ -138,6 +172,8 @@ def evaluate_classifier(
         "split": split,
         "method": method,
         "scores": {k: float(v) for k, v in scores.items()},
+        "positive_label": positive,
+        "probability": probability,
         "per_class": per_class,
         "classes": classes,
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels=classes).tolist(),

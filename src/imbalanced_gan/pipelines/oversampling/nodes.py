@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,13 @@ from gan_oversamplers import (
     top_up_counts,
 )
 from gan_oversamplers._random import derive_seed
-from imbalanced_gan.params import BaselineParams, DatasetParams, GanSmoteParams, TopUpParams
+from imbalanced_gan.params import (
+    BaselineParams,
+    DatasetParams,
+    GanSmoteParams,
+    SamplerParams,
+    TopUpParams,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -255,3 +262,131 @@ def decode_synthetic_rows(
     decoded = encoder.inverse_transform(synthetic[_features(topped_up, dataset.target)])
     decoded[dataset.target] = synthetic[dataset.target].to_numpy()
     return decoded
+
+
+#: Baselines that resample the original columns (categorical ones as categories), then
+#: encode their new rows with the split's encoder.
+CATEGORICAL_BASELINES = ("smotenc", "smoten")
+
+
+def top_up_on_original_columns(
+    train_encoded: pd.DataFrame,
+    encoder: TableEncoder,
+    dataset: DatasetParams,
+    top_up: TopUpParams,
+    baselines: BaselineParams,
+    seed: int,
+    *,
+    split: str,
+    method: str,
+) -> pd.DataFrame:
+    """Top up with SMOTENC / SMOTEN on the decoded columns, then encode the new rows.
+
+    SMOTENC interpolates numeric columns and takes the most frequent category of the
+    neighbours for categorical ones; SMOTEN does the latter for tables with categorical
+    columns only. Both need the categories themselves, not their one-hot encoding, so
+    the training part is decoded with the split's encoder (fitted on it alone).
+    """
+    features = _features(train_encoded, dataset.target)
+    raw = encoder.inverse_transform(train_encoded[features])
+    categorical = list(encoder.categorical_columns)
+    numeric = [c for c in raw.columns if c not in categorical]
+    if method == "smotenc" and (not categorical or not numeric):
+        raise ValueError(
+            f"Dataset {dataset.name!r}: SMOTENC needs both categorical and numeric columns "
+            f"(categorical: {categorical}, numeric: {numeric}); use "
+            f"{'smote' if not categorical else 'smoten'} instead"
+        )
+    if method == "smoten" and numeric:
+        raise ValueError(
+            f"Dataset {dataset.name!r}: SMOTEN is for categorical columns only, but "
+            f"{numeric} are numeric; use smotenc instead"
+        )
+    extra = {"categorical_features": categorical} if method == "smotenc" else {}
+    sampler = make_baseline(
+        method,
+        sampling_strategy=top_up.sampling_strategy,
+        random_state=derive_seed(seed, split_index(split), method),
+        **extra,
+        **getattr(baselines, method, {}),
+    )
+    raw[categorical] = raw[categorical].astype(str)
+    y = train_encoded[dataset.target].astype(str).to_numpy()
+    X_res, y_res = sampler.fit_resample(raw, y)
+    new_rows = pd.DataFrame(X_res).iloc[len(raw) :].reset_index(drop=True)
+    new_y = np.asarray(y_res)[len(raw) :]
+    encoded = encoder.transform(new_rows).to_numpy(dtype=np.float64)
+    synthetic = {label: encoded[new_y == label] for label in np.unique(new_y)}
+    return concat_top_up(train_encoded, dataset.target, synthetic)
+
+
+def table_sampler_class(method: str) -> type:
+    """The library class of a generative table sampler, by its name in ``conf/``."""
+    from gan_oversamplers.registry import TABLE_SAMPLERS
+
+    if method not in TABLE_SAMPLERS:
+        raise ValueError(
+            f"Unknown table sampler {method!r}; choose one of {sorted(TABLE_SAMPLERS)}"
+        )
+    return TABLE_SAMPLERS[method]
+
+
+def _xy(train_encoded: pd.DataFrame, target: str) -> tuple[np.ndarray, np.ndarray]:
+    X = train_encoded[_features(train_encoded, target)].to_numpy(dtype=np.float64)
+    return X, train_encoded[target].astype(str).to_numpy()
+
+
+def fit_sampler(
+    train_encoded: pd.DataFrame,
+    dataset: DatasetParams,
+    top_up: TopUpParams,
+    samplers: SamplerParams,
+    seed: int,
+    *,
+    split: str,
+    method: str,
+    counts: dict[str, int] | None = None,
+) -> Any:
+    """Train a generative table sampler (SMOTified-GAN, vanilla GAN, cGAN, ...) on one split.
+
+    Only the split's training rows are seen; the classes that the top-up grows (or
+    ``counts``, e.g. every class for fully synthetic training) get a model.
+    """
+    X, y = _xy(train_encoded, dataset.target)
+    if counts is None:
+        counts = top_up_counts(y, top_up.sampling_strategy)
+    sampler = table_sampler_class(method)(
+        sampling_strategy=top_up.sampling_strategy,
+        random_state=derive_seed(seed, split_index(split), method),
+        **samplers.for_method(method),
+    )
+    started = time.perf_counter()
+    sampler.fit_generators(X, y, counts={k: v for k, v in counts.items() if v})
+    logger.info(
+        "%s: %s trained for %s in %.1f s",
+        split,
+        method,
+        {k: v for k, v in counts.items() if v},
+        time.perf_counter() - started,
+    )
+    return sampler
+
+
+def top_up_with_sampler(
+    train_encoded: pd.DataFrame,
+    dataset: DatasetParams,
+    top_up: TopUpParams,
+    seed: int,
+    sampler: Any,
+    *,
+    split: str,
+    method: str,
+) -> pd.DataFrame:
+    """Add exactly the top-up count of generated rows per class (``is_synthetic`` marks them)."""
+    _, y = _xy(train_encoded, dataset.target)
+    counts = {k: v for k, v in top_up_counts(y, top_up.sampling_strategy).items() if v}
+    synthetic = sampler.generate(
+        counts, random_state=derive_seed(seed, split_index(split), "sample", method)
+    )
+    logger.info("%s: %s top-up %s", split, method, counts)
+    return concat_top_up(train_encoded, dataset.target, synthetic)

@@ -8,9 +8,13 @@ from imbalanced_gan.layout import Layout, slug
 from imbalanced_gan.pipelines.wiring import bind
 
 from .nodes import (
+    CATEGORICAL_BASELINES,
     decode_synthetic_rows,
+    fit_sampler,
+    top_up_on_original_columns,
     top_up_with_baseline,
     top_up_with_generators,
+    top_up_with_sampler,
     train_class_generator,
     train_generators,
 )
@@ -91,8 +95,76 @@ def gan_smote_pipeline(layout: Layout) -> Pipeline:
     return Pipeline(nodes)
 
 
+def sampler_pipeline(layout: Layout, method: str) -> Pipeline:
+    """A generative table sampler per split: fit (saved), top up, decode the new rows."""
+    ds, nodes = layout.dataset, []
+    for split in layout.splits:
+        ns, node_ns = f"{ds}.{split}.{method}", f"{ds}.{method}.{split}"
+        tags = [method, split]
+        nodes += [
+            Node(
+                bind(fit_sampler, split=split, method=method),
+                inputs=[
+                    f"{ds}.{split}.train_encoded",
+                    "params:dataset",
+                    "params:top_up",
+                    "params:samplers",
+                    "params:seed",
+                ],
+                outputs=f"{ns}.sampler",
+                name="fit_sampler",
+                namespace=node_ns,
+                tags=[*tags, "train_generator"],
+            ),
+            Node(
+                bind(top_up_with_sampler, split=split, method=method),
+                inputs=[
+                    f"{ds}.{split}.train_encoded",
+                    "params:dataset",
+                    "params:top_up",
+                    "params:seed",
+                    f"{ns}.sampler",
+                ],
+                outputs=f"{ns}.train_topped_up",
+                name="top_up",
+                namespace=node_ns,
+                tags=[*tags, "top_up"],
+            ),
+            Node(
+                decode_synthetic_rows,
+                inputs=[f"{ns}.train_topped_up", f"{ds}.{split}.encoder", "params:dataset"],
+                outputs=f"{ns}.synthetic_rows",
+                name="decode_synthetic_rows",
+                namespace=node_ns,
+                tags=tags,
+            ),
+        ]
+    return Pipeline(nodes)
+
+
 def baseline_pipeline(layout: Layout, method: str) -> Pipeline:
     ds = layout.dataset
+    if method in CATEGORICAL_BASELINES:
+        return Pipeline(
+            [
+                Node(
+                    bind(top_up_on_original_columns, split=split, method=method),
+                    inputs=[
+                        f"{ds}.{split}.train_encoded",
+                        f"{ds}.{split}.encoder",
+                        "params:dataset",
+                        "params:top_up",
+                        "params:baselines",
+                        "params:seed",
+                    ],
+                    outputs=f"{ds}.{split}.{method}.train_topped_up",
+                    name="top_up",
+                    namespace=f"{ds}.{method}.{split}",
+                    tags=[method, "top_up", split],
+                )
+                for split in layout.splits
+            ]
+        )
     return Pipeline(
         [
             Node(

@@ -1,0 +1,466 @@
+"""Shared pieces of the image over-samplers: networks sized from the image, scaling, training.
+
+Images travel flattened, ``(n, C*H*W)`` in C-order (channels first), with an
+``image_shape=(C, H, W)`` parameter. Every network draws its initial weights from a
+seeded ``torch.Generator`` (never the global RNG), and fitted samplers keep CPU
+``state_dict`` s only, so they pickle.
+
+The convolutional stacks follow DCGAN (Radford et al., 2016): 4x4 kernels of stride 2
+and padding 1 halve the image side per layer, the channel count doubles per layer from
+``conv_dim``, batch normalisation everywhere but the first encoder layer and the last
+decoder layer, LeakyReLU(0.2) going down and ReLU going up, ``tanh`` output. The depth
+adapts to the image: one layer per halving while the side is above 1, at most four
+(28 -> 14 -> 7 -> 3 -> 1 as in DeepSMOTE's code; 8 -> 4 -> 2 -> 1 for scikit-learn's
+digits); transposed convolutions get ``output_padding`` 1 where a side was odd, so the
+decoder returns exactly ``(H, W)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from imblearn.over_sampling.base import BaseOverSampler
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted, check_X_y
+from torch import nn
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from .._random import derive_seed, plain, resolve_seed, single_thread
+from ..gan_smote import TrainingDivergedError
+from ..topup import top_up_counts
+
+__all__ = [
+    "ConvDecoder",
+    "ConvEncoder",
+    "ImageOverSampler",
+    "COMMON_CONSTRAINTS",
+    "GAN_CONSTRAINTS",
+    "GAN_KEYS",
+    "MLPNet",
+    "PerClassImageGAN",
+    "check_image_shape",
+    "conv_plan",
+    "diverged",
+    "init_weights",
+    "train_gan",
+]
+
+
+def check_image_shape(image_shape: Any, n_features: int) -> tuple[int, int, int]:
+    """Validate ``image_shape`` against the width of X; ``None`` means one square channel."""
+    if image_shape is None:
+        side = math.isqrt(n_features)
+        if side * side != n_features:
+            raise ValueError(
+                f"image_shape=None needs square one-channel images, but X has "
+                f"n_features={n_features}, not a square; pass image_shape=(C, H, W)"
+            )
+        return (1, side, side)
+    shape = tuple(image_shape)
+    if len(shape) != 3 or not all(isinstance(s, Integral) and s > 0 for s in shape):
+        raise ValueError(f"image_shape must be three positive ints (C, H, W), got {image_shape!r}")
+    c, h, w = (int(s) for s in shape)
+    if c * h * w != n_features:
+        raise ValueError(
+            f"image_shape={(c, h, w)} holds {c * h * w} pixels but X has "
+            f"n_features={n_features}; images must come flattened as (n, C*H*W)"
+        )
+    if min(h, w) < 2:
+        raise ValueError(f"image_shape={(c, h, w)}: height and width must be at least 2")
+    return (c, h, w)
+
+
+def conv_plan(image_shape: tuple[int, int, int], max_layers: int = 4) -> list[tuple[int, int]]:
+    """Spatial sizes ``[(H, W), ...]`` after each stride-2 layer (halving while side > 1)."""
+    sizes = [tuple(image_shape[1:])]
+    while len(sizes) <= max_layers and min(sizes[-1]) > 1:
+        h, w = sizes[-1]
+        sizes.append((h // 2, w // 2))
+    return sizes  # type: ignore[return-value]
+
+
+def init_weights(module: nn.Module, generator: torch.Generator, scheme: str = "dcgan") -> None:
+    """Initialise every layer of ``module`` from ``generator``.
+
+    ``"dcgan"``: weights N(0, 0.02), batch-norm scales N(1, 0.02), biases 0 (DCGAN).
+    ``"default"``: PyTorch's ``nn.Linear`` rule, uniform in +-1/sqrt(fan_in).
+    """
+    with torch.no_grad():
+        for layer in module.modules():
+            if isinstance(layer, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
+                w = layer.weight
+                if scheme == "dcgan":
+                    w.copy_(torch.randn(w.shape, generator=generator) * 0.02)
+                    if layer.bias is not None:
+                        layer.bias.zero_()
+                else:
+                    bound = 1.0 / math.sqrt(w.shape[1] * w[0, 0].numel())
+                    w.copy_((torch.rand(w.shape, generator=generator) * 2 - 1) * bound)
+                    if layer.bias is not None:
+                        b = torch.rand(layer.bias.shape, generator=generator)
+                        layer.bias.copy_((b * 2 - 1) * bound)
+            elif isinstance(layer, nn.BatchNorm2d | nn.BatchNorm1d):
+                layer.weight.copy_(1.0 + 0.02 * torch.randn(layer.weight.shape, generator=generator))
+                layer.bias.zero_()
+
+
+def spectral_normed(layer: nn.Module, generator: torch.Generator) -> nn.Module:
+    """``layer`` with spectral normalisation, its power-iteration vectors drawn from ``generator``.
+
+    PyTorch draws the initial vectors from the global RNG; that draw happens under
+    ``fork_rng`` (the global state is restored) and is then replaced by a seeded one.
+    """
+    with torch.random.fork_rng(devices=[]):
+        layer = nn.utils.parametrizations.spectral_norm(layer)
+    sn = layer.parametrizations.weight[0]  # type: ignore[union-attr,index]
+    with torch.no_grad():
+        matrix = sn._reshape_weight_to_matrix(layer.parametrizations.weight.original)  # type: ignore[union-attr]
+        sn._u.copy_(F.normalize(torch.randn(sn._u.shape, generator=generator), dim=0, eps=sn.eps))
+        sn._v.copy_(F.normalize(torch.randn(sn._v.shape, generator=generator), dim=0, eps=sn.eps))
+        sn._power_method(matrix, 15)
+    return layer
+
+
+def _label_maps(x: torch.Tensor, cond: torch.Tensor | None) -> torch.Tensor:
+    if cond is None:
+        return x
+    maps = cond[:, :, None, None].expand(-1, -1, x.shape[2], x.shape[3])
+    return torch.cat([x, maps], dim=1)
+
+
+class ConvEncoder(nn.Module):
+    """DCGAN discriminator trunk + a linear head: DeepSMOTE's encoder, DCGAN's critic.
+
+    ``cond_dim`` one-hot label channels are appended to the image (conditional GAN).
+    """
+
+    def __init__(
+        self,
+        image_shape: tuple[int, int, int],
+        conv_dim: int,
+        out_dim: int,
+        *,
+        cond_dim: int = 0,
+        batch_norm: bool = True,
+    ) -> None:
+        super().__init__()
+        sizes = conv_plan(image_shape)
+        layers: list[nn.Module] = []
+        channels = image_shape[0] + cond_dim
+        for i in range(len(sizes) - 1):
+            out = conv_dim * 2**i
+            normed = batch_norm and i > 0
+            layers.append(nn.Conv2d(channels, out, 4, 2, 1, bias=not normed))
+            if normed:
+                layers.append(nn.BatchNorm2d(out))
+            layers.append(nn.LeakyReLU(0.2))
+            channels = out
+        self.trunk = nn.Sequential(*layers)
+        h, w = sizes[-1]
+        self.head = nn.Linear(channels * h * w, out_dim)
+        self.image_shape = image_shape
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        x = x.reshape(len(x), *self.image_shape)
+        return self.head(self.trunk(_label_maps(x, cond)).flatten(1))
+
+
+class ConvDecoder(nn.Module):
+    """DCGAN generator: linear projection, then one transposed convolution per halving."""
+
+    def __init__(self, image_shape: tuple[int, int, int], conv_dim: int, in_dim: int) -> None:
+        super().__init__()
+        sizes = conv_plan(image_shape)
+        depth = len(sizes) - 1
+        top = conv_dim * 2 ** (depth - 1)
+        self.start = (top, *sizes[-1])
+        self.project = nn.Linear(in_dim, top * sizes[-1][0] * sizes[-1][1], bias=False)
+        layers: list[nn.Module] = [nn.BatchNorm2d(top), nn.ReLU()]
+        channels = top
+        for i in reversed(range(depth)):
+            (H, W), (h, w) = sizes[i], sizes[i + 1]
+            out = conv_dim * 2 ** (i - 1) if i > 0 else image_shape[0]
+            pad = (H - 2 * h, W - 2 * w)
+            layers.append(nn.ConvTranspose2d(channels, out, 4, 2, 1, output_padding=pad, bias=i == 0))
+            layers += [nn.BatchNorm2d(out), nn.ReLU()] if i > 0 else [nn.Tanh()]
+            channels = out
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        if cond is not None:
+            z = torch.cat([z, cond], dim=1)
+        return self.body(self.project(z).reshape(len(z), *self.start)).flatten(1)
+
+
+class MLPNet(nn.Module):
+    """Fully connected net: ``hidden`` activation between layers, optional ``tanh`` output."""
+
+    def __init__(
+        self, sizes: list[int], hidden: Callable[[], nn.Module], *, tanh_output: bool
+    ) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+            layers.append(nn.Linear(a, b))
+            if i < len(sizes) - 2:
+                layers.append(hidden())
+        if tanh_output:
+            layers.append(nn.Tanh())
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        return self.body(x)
+
+
+def diverged(method: str, label: Any, epoch: int) -> TrainingDivergedError:
+    """The protocol's :class:`TrainingDivergedError`, with a message naming ``method``."""
+    error = TrainingDivergedError(label, epoch)
+    error.args = (
+        f"{method} training of class {label!r} diverged: non-finite loss at epoch {epoch}; "
+        "lower the learning rate",
+    )
+    return error
+
+
+def batches(n: int, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
+    """Shuffled row indices in ``max(1, n // batch_size)`` near-equal batches (none of 1 row)."""
+    return torch.randperm(n, generator=generator).tensor_split(max(1, n // batch_size))
+
+
+def train_gan(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    real: torch.Tensor,
+    cond: torch.Tensor | None,
+    hp: Mapping[str, Any],
+    rng: torch.Generator,
+    *,
+    method: str,
+    label: Any,
+    verbose: bool,
+) -> pd.DataFrame:
+    """Non-saturating GAN training (BCE on logits, Adam); returns the per-epoch loss history.
+
+    Each step updates the discriminator on a real batch (target 1) and the same number
+    of fakes (target 0), then the generator against target 1. A conditional model gets
+    the real batch's one-hot labels ``cond`` for its fakes too.
+    """
+    betas = (hp["beta1"], 0.999)
+    opt_g = torch.optim.Adam(generator.parameters(), lr=hp["generator_lr"], betas=betas)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=hp["discriminator_lr"], betas=betas)
+    bce = F.binary_cross_entropy_with_logits
+    log = np.zeros((hp["epochs"], 2))
+    bar = tqdm(range(hp["epochs"]), disable=not verbose, desc=f"{method} {label}", leave=False)
+    for epoch in bar:
+        d_sum = g_sum = 0.0
+        steps = batches(len(real), hp["batch_size"], rng)
+        for idx in steps:
+            x, c = real[idx], None if cond is None else cond[idx]
+            fake = generator(torch.randn(len(idx), hp["latent_dim"], generator=rng), c)
+            d_real, d_fake = discriminator(x, c), discriminator(fake.detach(), c)
+            d_loss = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
+            opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            opt_d.step()
+            d_out = discriminator(fake, c)
+            g_loss = bce(d_out, torch.ones_like(d_out))
+            opt_g.zero_grad(set_to_none=True)
+            g_loss.backward()
+            opt_g.step()
+            d_sum, g_sum = d_sum + d_loss.item(), g_sum + g_loss.item()
+            if not (math.isfinite(d_sum) and math.isfinite(g_sum)):
+                raise diverged(method, label, epoch)
+        log[epoch] = d_sum / len(steps), g_sum / len(steps)
+        bar.set_postfix(d_loss=f"{log[epoch, 0]:.4f}", g_loss=f"{log[epoch, 1]:.4f}", refresh=False)
+    return pd.DataFrame(
+        {"label": [label] * len(log), "epoch": np.arange(len(log)), "d_loss": log[:, 0], "g_loss": log[:, 1]}
+    )
+
+
+class ImageOverSampler(BaseOverSampler):
+    """Common skeleton of the image samplers: validation, scaling, the sampler protocol.
+
+    Subclasses implement ``_fit(X, y, counts, seed)`` (``X`` scaled to ``[-1, 1]``,
+    float32 tensor; sets the model attributes and ``history_``) and
+    ``_generate_class(label, n, generator)`` (``n`` rows in ``[-1, 1]``).
+    """
+
+    _sampling_type = "over-sampling"
+    _method = "image sampler"
+
+    def _has_model(self, label: Any) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def fit_generators(self, X: Any, y: Any, counts: Mapping[Any, int] | None = None) -> Any:
+        """Train the generative model(s) on the flattened images ``X`` with labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, C*H*W)
+            Flattened images, laid out as ``image_shape``.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        counts : dict, optional
+            ``{label: new images}``; default: from ``sampling_strategy`` (every class up
+            to the largest for ``"auto"``). Every label must have images in ``y``.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        X, y = check_X_y(X, y, dtype=(np.float64, np.float32))
+        self.image_shape_ = check_image_shape(self.image_shape, X.shape[1])
+        self.n_features_in_, self.dtype_ = X.shape[1], X.dtype
+        self.classes_ = [plain(c) for c in np.unique(y)]
+        counts = top_up_counts(y, self.sampling_strategy) if counts is None else counts
+        self.counts_ = {plain(k): int(v) for k, v in counts.items()}
+        for label, n in self.counts_.items():
+            if n < 0:
+                raise ValueError(f"counts[{label!r}] = {n}: the number of new images must be >= 0")
+            if n > 0 and label not in self.classes_:
+                raise ValueError(f"Class {label!r} has no images in y; cannot generate {n} for it")
+        self.data_min_, self.data_max_ = float(X.min()), float(X.max())
+        self._seed = resolve_seed(self.random_state)
+        scaled = self._to_tanh(X)
+        self._fit(torch.as_tensor(scaled, dtype=torch.float32), np.asarray(y), self._seed)
+        return self
+
+    def _to_tanh(self, X: np.ndarray) -> np.ndarray:
+        span = self.data_max_ - self.data_min_ or 1.0
+        return (X - self.data_min_) / span * 2.0 - 1.0
+
+    def _from_tanh(self, Z: np.ndarray) -> np.ndarray:
+        span = self.data_max_ - self.data_min_ or 1.0
+        return np.clip((Z + 1.0) / 2.0 * span + self.data_min_, self.data_min_, self.data_max_)
+
+    def generate(
+        self, counts: Mapping[Any, int] | None = None, random_state: Any = None
+    ) -> dict[Any, np.ndarray]:
+        """New images per class, flattened like ``X``, in ``X``'s value range and dtype.
+
+        Parameters
+        ----------
+        counts : dict, optional
+            ``{label: number of images}``; default ``counts_``.
+        random_state : int, RandomState instance or None
+            Seed of the draw; ``None`` uses a seed derived from the fit's.
+
+        Returns
+        -------
+        dict
+            Label -> array of shape ``(counts[label], C*H*W)``.
+        """
+        check_is_fitted(self, "history_")
+        counts = self.counts_ if counts is None else counts
+        seed = derive_seed(self._seed, "generate") if random_state is None else resolve_seed(random_state)
+        out: dict[Any, np.ndarray] = {}
+        for label, n in counts.items():
+            label, n = plain(label), int(n)
+            if n < 0:
+                raise ValueError(f"counts[{label!r}] = {n}: the number of images must be >= 0")
+            if n == 0:
+                out[label] = np.empty((0, self.n_features_in_), dtype=self.dtype_)
+                continue
+            if not self._has_model(label):
+                raise ValueError(
+                    f"{type(self).__name__} has no model for class {label!r}; fitted classes "
+                    f"with a model: {[c for c in self.classes_ if self._has_model(c)]}"
+                )
+            rng = torch.Generator().manual_seed(derive_seed(seed, self.classes_.index(label)))
+            with torch.no_grad():
+                scaled = self._generate_class(label, n, rng)
+            out[label] = self._from_tanh(np.asarray(scaled, dtype=np.float64)).astype(self.dtype_)
+        return out
+
+    def _fit_resample(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        counts = {plain(k): int(v) for k, v in self.sampling_strategy_.items()}
+        new = self.fit_generators(X, y, counts).generate(counts)
+        labels = sorted(label for label in new if len(new[label]))
+        new_X = [new[label].astype(X.dtype, copy=False) for label in labels]
+        new_y = [np.full(len(new[label]), label, dtype=y.dtype) for label in labels]
+        return np.concatenate([X, *new_X]), np.concatenate([y, *new_y])
+
+
+class PerClassImageGAN(ImageOverSampler):
+    """One GAN per class with new images (DCGAN, vanilla GAN): subclasses build the nets.
+
+    Each class's GAN is trained on that class's images only, with its own seed
+    ``derive_seed(seed, "fit", index of the class)``; ``generators_`` keeps the
+    generators' ``state_dict`` s.
+    """
+
+    _init = "dcgan"
+
+    def _build(self, role: str) -> nn.Module:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _fit(self, X: torch.Tensor, y: np.ndarray, seed: int) -> None:
+        self.generators_: dict[Any, dict[str, torch.Tensor]] = {}
+        histories = []
+        hp = {k: getattr(self, k) for k in GAN_KEYS}
+        for label, n in sorted(self.counts_.items()):
+            if n == 0:
+                continue
+            rows = X[torch.as_tensor(y == label)]
+            if len(rows) < 2:
+                raise ValueError(
+                    f"Class {label!r} has {len(rows)} image(s); {self._method} trains a GAN per "
+                    "class and needs at least 2 images of it"
+                )
+            rng = torch.Generator().manual_seed(derive_seed(seed, "fit", self.classes_.index(label)))
+            generator, discriminator = self._build("generator"), self._build("discriminator")
+            init_weights(generator, rng, self._init)
+            init_weights(discriminator, rng, self._init)
+            with single_thread():
+                histories.append(
+                    train_gan(
+                        generator, discriminator, rows, None, hp, rng,
+                        method=self._method, label=label, verbose=self.verbose,
+                    )
+                )
+            self.generators_[label] = {k: v.detach().clone() for k, v in generator.state_dict().items()}
+        self.history_ = pd.concat(histories, ignore_index=True) if histories else _empty_history()
+
+    def _has_model(self, label: Any) -> bool:
+        return label in self.generators_
+
+    def _generate_class(self, label: Any, n: int, rng: torch.Generator) -> np.ndarray:
+        generator = self._build("generator")
+        generator.load_state_dict(self.generators_[label])
+        generator.eval()
+        return generator(torch.randn(n, self.latent_dim, generator=rng)).numpy()
+
+
+#: Parameter constraints shared by the image samplers (sklearn validation).
+COMMON_CONSTRAINTS: dict[str, list[Any]] = {
+    **BaseOverSampler._parameter_constraints,
+    "random_state": ["random_state"],
+    "image_shape": ["array-like", None],
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 2, None, closed="left")],
+    "latent_dim": [Interval(Integral, 1, None, closed="left")],
+    "verbose": ["verbose"],
+}
+
+#: ... of the GAN samplers.
+GAN_CONSTRAINTS: dict[str, list[Any]] = {
+    **COMMON_CONSTRAINTS,
+    "generator_lr": [Interval(Real, 0, None, closed="neither")],
+    "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
+    "beta1": [Interval(Real, 0, 1, closed="left")],
+}
+
+#: Hyper-parameters every GAN sampler passes to :func:`train_gan`.
+GAN_KEYS = ("epochs", "batch_size", "generator_lr", "discriminator_lr", "beta1", "latent_dim")
+
+
+def _empty_history() -> pd.DataFrame:
+    return pd.DataFrame({"label": [], "epoch": [], "d_loss": [], "g_loss": []})

@@ -1,0 +1,1 @@
+"""Deployment helpers (Airflow). Nothing here imports Airflow itself."""

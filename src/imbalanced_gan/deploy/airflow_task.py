@@ -1,0 +1,309 @@
+"""Run a slice of a Kedro pipeline as one Airflow task, with one dataset version per DAG run.
+
+Without this, each Airflow task is its own ``KedroSession`` with its own timestamp, and loads
+the *latest* version of its inputs, so two concurrent runs can read each other's data. Here:
+
+- every task of one DAG run saves its outputs at the same Kedro version, derived from the
+  run (:func:`version_for_run`: the logical date, to the second, plus a hash of the DAG and
+  run ids in the milliseconds: sortable, unique per run, and the same on every retry);
+- every task loads the inputs that its DAG's pipeline produces at that same version (Kedro's
+  ``load_versions``), never "the latest"; inputs from outside the pipeline load as usual;
+- a retry is idempotent: nodes whose outputs all exist at the run's version are skipped; a
+  node that saved only some outputs before it died runs again, keeps the outputs already
+  saved and saves only the missing ones (nodes are seeded, so the rerun computes the same).
+
+This module never imports Airflow: the DAG files (``templates/airflow_dag.j2``) call
+:func:`run_task` with the run id and logical date from the task context.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kedro.config import MissingConfigException
+from kedro.framework.session import KedroSession
+from kedro.io import AbstractDataset, CatalogConfigResolver
+from kedro.pipeline import Pipeline
+from kedro.runner import SequentialRunner
+
+logger = logging.getLogger("imbalanced_gan.deploy.airflow_task")  # also under -m
+
+#: Where the run claims live, relative to the project (see :func:`claim_version`).
+RUNS_DIR = Path("data") / "airflow_runs"
+
+
+def version_for_run(run_id: str, logical_date: datetime, dag_id: str = "") -> str:
+    """The Kedro dataset version of one Airflow DAG run.
+
+    Parameters
+    ----------
+    run_id : str
+        The Airflow run id (``context["run_id"]``).
+    logical_date : datetime
+        The run's logical date (or ``run_after`` for runs that have none). A naive datetime
+        is taken as UTC.
+    dag_id : str, default ""
+        The DAG id: the project's DAGs share dataset names, and scheduled runs of two DAGs
+        share run ids and logical dates.
+
+    Returns
+    -------
+    str
+        ``YYYY-MM-DDTHH.MM.SS.mmmZ``, Kedro's version format: the logical date to the second,
+        with a hash of ``dag_id`` and ``run_id`` as milliseconds. Sorts by logical date and is
+        the same for every call with the same arguments (so a retry gets it too).
+    """
+    if not run_id:
+        raise ValueError("run_id is empty: the version of a DAG run is derived from its run id")
+    if not isinstance(logical_date, datetime):
+        raise TypeError(
+            f"logical_date must be a datetime (the run's logical date or run_after), "
+            f"got {logical_date!r}"
+        )
+    if logical_date.tzinfo is None:
+        logical_date = logical_date.replace(tzinfo=UTC)
+    digest = hashlib.sha256(f"{dag_id}\n{run_id}".encode()).digest()
+    millis = int.from_bytes(digest[:4], "big") % 1000
+    return logical_date.astimezone(UTC).strftime("%Y-%m-%dT%H.%M.%S.") + f"{millis:03d}Z"
+
+
+def claim_version(runs_dir: Path, version: str, dag_id: str, run_id: str) -> None:
+    """Record that ``version`` belongs to this DAG run; fail if another run holds it.
+
+    The claim file ``<runs_dir>/<version>.json`` is created atomically by the first task of
+    the run and read by the others (and by retries). Two runs only meet here if they share
+    the logical second *and* the hash milliseconds; then the second run fails with an error
+    instead of mixing its data with the first.
+    """
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    claim = runs_dir / f"{version}.json"
+    owner = {"dag_id": dag_id, "run_id": run_id}
+    try:
+        with claim.open("x") as file:
+            json.dump(owner, file)
+        return
+    except FileExistsError:
+        pass
+    held = json.loads(claim.read_text() or "{}")
+    if held != owner:
+        raise RuntimeError(
+            f"Dataset version {version} is already used by DAG {held.get('dag_id')!r} run "
+            f"{held.get('run_id')!r} (see {claim}); DAG {dag_id!r} run {run_id!r} maps to "
+            "the same version (same logical second, same hash). Trigger it again with "
+            "another logical date."
+        )
+
+
+def run_task(  # noqa: PLR0913
+    project_path: str | Path,
+    env: str,
+    pipeline_name: str,
+    node_names: Iterable[str],
+    run_id: str,
+    logical_date: datetime,
+    dag_id: str = "",
+    conf_source: str | None = None,
+    runtime_params: dict[str, Any] | None = None,
+    runs_dir: str | Path | None = None,
+) -> str:
+    """Run ``node_names`` of ``pipeline_name`` at the DAG run's dataset version.
+
+    Parameters
+    ----------
+    project_path : str or Path
+        Root of the Kedro project (holds ``pyproject.toml`` and ``conf/``).
+    env : str
+        Kedro configuration environment.
+    pipeline_name : str
+        Registered pipeline the DAG was generated from.
+    node_names : iterable of str
+        Nodes of this Airflow task.
+    run_id, logical_date, dag_id
+        The Airflow run; see :func:`version_for_run`.
+    conf_source : str, optional
+        Configuration folder, default ``<project_path>/conf``.
+    runtime_params : dict, optional
+        Extra parameters (as ``kedro run --params``).
+    runs_dir : str or Path, optional
+        Folder of the version claims, default ``<project_path>/data/airflow_runs``; it must be
+        shared by all workers.
+
+    Returns
+    -------
+    str
+        The dataset version every output of this run is saved at.
+    """
+    from kedro.framework.project import pipelines
+    from kedro.framework.startup import bootstrap_project
+
+    project_path = Path(project_path).resolve()
+    node_names = list(node_names)
+    version = version_for_run(run_id, logical_date, dag_id)
+    claim_version(Path(runs_dir or project_path / RUNS_DIR), version, dag_id, run_id)
+    # the project's pipelines are laid out from conf/<env> (see imbalanced_gan.layout)
+    os.environ["KEDRO_ENV"] = env
+    bootstrap_project(project_path)
+    pinned = _versioned_outputs(
+        pipelines[pipeline_name], project_path, env, conf_source, runtime_params
+    )
+    logger.info(
+        "Airflow run %s of %s: nodes %s at dataset version %s", run_id, dag_id, node_names, version
+    )
+    with _session_with_id(version).create(
+        project_path=project_path, env=env, conf_source=conf_source, runtime_params=runtime_params
+    ) as session:
+        session.run(
+            pipeline_names=[pipeline_name],
+            node_names=node_names,
+            load_versions=dict.fromkeys(pinned, version),
+            runner=ResumingRunner(),
+        )
+    return version
+
+
+def _session_with_id(session_id: str) -> type[KedroSession]:
+    """A ``KedroSession`` class whose sessions get ``session_id``.
+
+    Kedro saves every versioned dataset of a session at its session id, and has no argument
+    for it (kedro-org/kedro-plugins#48); this subclass passes it to the public constructor.
+    """
+
+    class RunSession(KedroSession):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **{**kwargs, "session_id": session_id})
+
+    return RunSession
+
+
+def _versioned_outputs(
+    pipeline: Pipeline,
+    project_path: Path,
+    env: str,
+    conf_source: str | None,
+    runtime_params: dict[str, Any] | None,
+) -> list[str]:
+    """Names of the versioned catalog datasets that ``pipeline`` writes."""
+    from kedro.framework.project import settings
+
+    loader = settings.CONFIG_LOADER_CLASS(
+        conf_source=conf_source or str(project_path / settings.CONF_SOURCE),
+        env=env,
+        runtime_params=runtime_params,
+        **settings.CONFIG_LOADER_ARGS,
+    )
+    try:
+        credentials = loader["credentials"]
+    except MissingConfigException:
+        credentials = {}
+    resolver = CatalogConfigResolver(loader["catalog"], credentials, default_runtime_patterns={})
+    return sorted(
+        name
+        for name in pipeline.all_outputs()
+        if resolver.match_dataset_pattern(name) or name in resolver.config
+        if resolver.resolve_pattern(name).get("versioned")
+    )
+
+
+class ResumingRunner(SequentialRunner):
+    """A sequential runner that does not redo what this run's version already holds.
+
+    A node whose persisted outputs all exist (at the pinned load version) is skipped. A node
+    that saved only some of them runs again, but its existing outputs are kept (their save
+    becomes a no-op), since a versioned dataset is never rewritten.
+    """
+
+    def run(  # noqa: D102
+        self,
+        pipeline: Pipeline,
+        catalog: Any,
+        hook_manager: Any = None,
+        run_id: str | None = None,
+        only_missing_outputs: bool = False,
+    ) -> dict[str, Any]:
+        to_run = []
+        for node in pipeline.nodes:
+            persisted = [name for name in node.outputs if _is_persisted(catalog, name)]
+            existing = [name for name in persisted if catalog.exists(name)]
+            if node.outputs and len(existing) == len(node.outputs):
+                logger.info("Skipping node %s: its outputs already exist", node.name)
+                continue
+            for name in existing:
+                logger.warning(
+                    "Node %s saved %s before it stopped: keeping it, saving the rest",
+                    node.name,
+                    name,
+                )
+                catalog[name] = KeptDataset(catalog.get(name))
+            to_run.append(node)
+        if not to_run:
+            logger.info("Nothing to run: every output of this task already exists")
+            return {}
+        return super().run(Pipeline(to_run), catalog, hook_manager, run_id)
+
+
+def _is_persisted(catalog: Any, name: str) -> bool:
+    dataset = catalog.get(name)
+    return dataset is not None and not getattr(dataset, "_EPHEMERAL", False)
+
+
+class KeptDataset(AbstractDataset):
+    """An output saved by an earlier attempt of this run: loads it, never saves again."""
+
+    def __init__(self, dataset: AbstractDataset) -> None:
+        self._dataset = dataset
+
+    def load(self) -> Any:  # noqa: D102
+        return self._dataset.load()
+
+    def save(self, data: Any) -> None:  # noqa: D102
+        logger.info("Keeping %s from an earlier attempt of this run", self._dataset)
+
+    def _exists(self) -> bool:
+        return True
+
+    def _describe(self) -> dict[str, Any]:
+        return {"kept": str(self._dataset)}
+
+
+def main(argv: list[str] | None = None) -> str:
+    """Command line: ``python -m imbalanced_gan.deploy.airflow_task PROJECT --nodes ...``.
+
+    For operators that start a process or a container per task (BashOperator,
+    KubernetesPodOperator) instead of calling :func:`run_task` in the worker. Prints the
+    dataset version.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("project_path")
+    parser.add_argument("--env", default="local")
+    parser.add_argument("--pipeline", default="__default__")
+    parser.add_argument("--nodes", nargs="+", required=True)
+    parser.add_argument("--run-id", required=True)
+    parser.add_argument("--logical-date", required=True, type=datetime.fromisoformat)
+    parser.add_argument("--dag-id", default="")
+    parser.add_argument("--conf-source")
+    args = parser.parse_args(argv)
+    version = run_task(
+        args.project_path,
+        args.env,
+        args.pipeline,
+        args.nodes,
+        run_id=args.run_id,
+        logical_date=args.logical_date,
+        dag_id=args.dag_id,
+        conf_source=args.conf_source,
+    )
+    print(version)  # noqa: T201
+    return version
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,618 @@
+"""Comparing methods over many problems: ranks, Friedman, post-hoc tests, CD diagrams.
+
+A *problem* is one row of a score table (for example one dataset with one classifier); a
+*method* is one column (an over-sampler). The tests follow Demšar (2006):
+
+- :func:`average_ranks`: rank the methods within each problem (1 = best, ties share the
+  average rank), then average over problems;
+- :func:`friedman_test`: do the methods differ at all? (Friedman's chi-square and the
+  Iman-Davenport F, which is less conservative);
+- :func:`nemenyi_critical_difference` and :func:`cd_diagram`: which average ranks differ;
+- :func:`holm_wilcoxon`: paired Wilcoxon signed-rank tests, all pairs or each method against a
+  control, with Holm's step-down correction;
+- :func:`win_tie_loss`: per problem, does a method beat a baseline over the folds?
+
+References
+----------
+.. [1] J. Demšar, "Statistical comparisons of classifiers over multiple data sets",
+   Journal of Machine Learning Research 7 (2006) 1-30.
+.. [2] S. Holm, "A simple sequentially rejective multiple test procedure", Scandinavian
+   Journal of Statistics 6 (1979) 65-70.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+__all__ = [
+    "average_ranks",
+    "cd_diagram",
+    "friedman_test",
+    "holm_adjust",
+    "holm_wilcoxon",
+    "nemenyi_critical_difference",
+    "nonsignificant_groups",
+    "paired_outcomes",
+    "rank_table",
+    "score_matrix",
+    "win_tie_loss",
+]
+
+logger = logging.getLogger(__name__)
+
+_NAN_POLICIES = ("raise", "drop")
+
+
+def _check_scores(scores: pd.DataFrame, nan_policy: str) -> pd.DataFrame:
+    """Validate a problems x methods table; drop or reject rows with NaN."""
+    if not isinstance(scores, pd.DataFrame):
+        raise TypeError(f"scores must be a pandas DataFrame, got {type(scores).__name__}")
+    if nan_policy not in _NAN_POLICIES:
+        raise ValueError(f"nan_policy must be one of {_NAN_POLICIES}, got {nan_policy!r}")
+    if scores.columns.duplicated().any():
+        dupes = sorted(map(str, scores.columns[scores.columns.duplicated()]))
+        raise ValueError(f"scores has duplicate method columns: {dupes}")
+    if scores.shape[1] < 2:
+        raise ValueError(f"scores needs at least 2 method columns, got {scores.shape[1]}")
+    non_numeric = [c for c in scores.columns if not pd.api.types.is_numeric_dtype(scores[c])]
+    if non_numeric:
+        raise TypeError(f"scores columns must be numeric; not numeric: {non_numeric}")
+    bad = scores.isna().any(axis=1)
+    if bad.any():
+        rows = list(scores.index[bad])
+        if nan_policy == "raise":
+            raise ValueError(
+                f"scores has NaN in problem rows {rows}; fill them or pass nan_policy='drop'"
+            )
+        logger.warning("Dropping %d problem rows with NaN scores: %s", len(rows), rows)
+        scores = scores.loc[~bad]
+    if scores.shape[0] < 1:
+        raise ValueError("scores has no complete problem row")
+    return scores
+
+
+def rank_table(
+    scores: pd.DataFrame, higher_is_better: bool = True, nan_policy: str = "raise"
+) -> pd.DataFrame:
+    """Rank the methods within each problem: 1 = best, ties get the average of their ranks.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per problem, one numeric column per method.
+    higher_is_better : bool, default=True
+        False for losses and errors.
+    nan_policy : {"raise", "drop"}, default="raise"
+        What to do with a problem row holding a NaN: raise an error naming the rows, or drop
+        the rows with a logged warning.
+
+    Returns
+    -------
+    ranks : DataFrame
+        Same shape as the checked ``scores``.
+    """
+    scores = _check_scores(scores, nan_policy)
+    return scores.rank(axis=1, ascending=not higher_is_better, method="average")
+
+
+def average_ranks(
+    scores: pd.DataFrame, higher_is_better: bool = True, nan_policy: str = "raise"
+) -> pd.Series:
+    """Average rank of each method over the problems (1 = best; ties share ranks).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per problem (for example dataset x classifier), one column per method.
+    higher_is_better : bool, default=True
+        False for losses and errors.
+    nan_policy : {"raise", "drop"}, default="raise"
+        See :func:`rank_table`.
+
+    Returns
+    -------
+    ranks : Series
+        Indexed by method in the column order of ``scores``, named ``"average_rank"``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"a": [0.9, 0.8], "b": [0.7, 0.8], "c": [0.1, 0.2]})
+    >>> average_ranks(table).tolist()
+    [1.25, 1.75, 3.0]
+    """
+    ranks = rank_table(scores, higher_is_better, nan_policy).mean(axis=0)
+    return ranks.rename("average_rank")
+
+
+def friedman_test(
+    scores: pd.DataFrame,
+    higher_is_better: bool = True,
+    nan_policy: str = "raise",
+    tie_correction: bool = False,
+) -> dict[str, object]:
+    """Friedman's test that all methods perform alike, with the Iman-Davenport F.
+
+    ``chi2 = 12 N / (k (k + 1)) * (sum_j R_j**2 - k (k + 1)**2 / 4)`` with ``R_j`` the
+    average ranks over ``N`` problems of ``k`` methods (k - 1 degrees of freedom), and
+    ``F = (N - 1) chi2 / (N (k - 1) - chi2)`` with ``(k - 1, (k - 1)(N - 1))`` degrees of
+    freedom [1]_. The chi-square approximation wants about N > 10 and k > 5; the F is
+    less conservative. For ``k = 2`` the Friedman test is a sign test and is not offered:
+    use the paired Wilcoxon signed-rank test (:func:`holm_wilcoxon`), which is stronger.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per problem, one column per method (at least 2 rows and 3 columns).
+    higher_is_better : bool, default=True
+    nan_policy : {"raise", "drop"}, default="raise"
+    tie_correction : bool, default=False
+        Divide chi2 by ``1 - sum(t**3 - t) / (N k (k**2 - 1))`` over the tie groups ``t``
+        (as :func:`scipy.stats.friedmanchisquare` does). Demšar's formulas do not.
+
+    Returns
+    -------
+    result : dict
+        ``statistic`` (chi2), ``p_value``, ``f_statistic`` (Iman-Davenport), ``f_p_value``,
+        ``n_problems``, ``n_methods``, ``average_ranks`` (dict method -> rank).
+
+    References
+    ----------
+    .. [1] J. Demšar (2006), section 3.2.2.
+    """
+    ranks = rank_table(scores, higher_is_better, nan_policy)
+    n, k = ranks.shape
+    if k < 3:
+        raise ValueError(
+            f"the Friedman test needs at least 3 methods, got {k}; to compare 2 methods use "
+            "the paired Wilcoxon signed-rank test (holm_wilcoxon)"
+        )
+    if n < 2:
+        raise ValueError(f"the Friedman test needs at least 2 problems (rows), got {n}")
+    mean_ranks = ranks.mean(axis=0)
+    chi2 = 12.0 * n / (k * (k + 1)) * (float((mean_ranks**2).sum()) - k * (k + 1) ** 2 / 4.0)
+    if tie_correction:
+        ties = sum(
+            float(((counts**3) - counts).sum())
+            for counts in (row.value_counts().to_numpy() for _, row in ranks.iterrows())
+        )
+        factor = 1.0 - ties / (n * k * (k**2 - 1))
+        chi2 = chi2 / factor if factor > 0 else 0.0
+    chi2 = max(chi2, 0.0)  # rounding can leave -1e-15 when all methods tie
+    p_value = float(stats.chi2.sf(chi2, k - 1))
+    denominator = n * (k - 1) - chi2
+    if denominator <= 0:  # every problem ranks the methods identically
+        f_stat, f_p = math.inf, 0.0
+    else:
+        f_stat = (n - 1) * chi2 / denominator
+        f_p = float(stats.f.sf(f_stat, k - 1, (k - 1) * (n - 1)))
+    return {
+        "statistic": float(chi2),
+        "p_value": p_value,
+        "f_statistic": float(f_stat),
+        "f_p_value": f_p,
+        "n_problems": int(n),
+        "n_methods": int(k),
+        "average_ranks": {str(m): float(r) for m, r in mean_ranks.items()},
+    }
+
+
+def nemenyi_critical_difference(k: int, n: int, alpha: float = 0.05) -> float:
+    """Nemenyi's critical difference of average ranks, ``q_alpha sqrt(k (k + 1) / (6 n))``.
+
+    ``q_alpha`` is the studentized range quantile for ``k`` groups and infinite degrees of
+    freedom divided by ``sqrt(2)`` (Demšar 2006, table 5: k = 4, alpha = 0.05 gives 2.569).
+    Two methods differ significantly when their average ranks differ by at least this.
+
+    Parameters
+    ----------
+    k : int
+        Number of methods (at least 2).
+    n : int
+        Number of problems (at least 1).
+    alpha : float, default=0.05
+
+    Returns
+    -------
+    cd : float
+    """
+    if int(k) != k or k < 2:
+        raise ValueError(f"k (number of methods) must be an integer >= 2, got {k!r}")
+    if int(n) != n or n < 1:
+        raise ValueError(f"n (number of problems) must be an integer >= 1, got {n!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    q_alpha = stats.studentized_range.ppf(1 - alpha, k, np.inf) / math.sqrt(2)
+    return float(q_alpha * math.sqrt(k * (k + 1) / (6.0 * n)))
+
+
+def holm_adjust(p_values: np.ndarray | list[float]) -> np.ndarray:
+    """Holm's step-down adjusted p-values (same order as the input).
+
+    The i-th smallest of m p-values becomes ``max_{j <= i} min(1, (m - j + 1) p_(j))``;
+    a hypothesis is rejected at level alpha when its adjusted p-value is <= alpha.
+    """
+    p = np.asarray(p_values, dtype=float)
+    if p.ndim != 1:
+        raise ValueError("p_values must be one-dimensional")
+    if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+        raise ValueError(f"p_values must be in [0, 1] without NaN, got {p.tolist()}")
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    stepped = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.maximum.accumulate(stepped)
+    return adjusted
+
+
+def _wilcoxon(differences: np.ndarray, zero_method: str) -> tuple[float, float]:
+    """Two-sided Wilcoxon signed-rank test; all-zero differences give p = 1."""
+    d = np.asarray(differences, dtype=float)
+    if d.size == 0:
+        raise ValueError("the Wilcoxon test needs at least one paired difference")
+    if np.all(d == 0):
+        statistic = d.size * (d.size + 1) / 4.0 if zero_method == "zsplit" else 0.0
+        return float(statistic), 1.0
+    result = stats.wilcoxon(d, zero_method=zero_method, alternative="two-sided")
+    return float(result.statistic), float(result.pvalue)
+
+
+def holm_wilcoxon(
+    scores: pd.DataFrame,
+    control: str | None = None,
+    alpha: float = 0.05,
+    higher_is_better: bool = True,
+    zero_method: str = "zsplit",
+    nan_policy: str = "raise",
+) -> pd.DataFrame:
+    """Paired Wilcoxon signed-rank tests over problems, with Holm's correction.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per problem, one column per method.
+    control : str, optional
+        Compare every other method with this one (k - 1 tests). By default every pair is
+        compared (k (k - 1) / 2 tests).
+    alpha : float, default=0.05
+        Family-wise level for the ``significant`` column.
+    higher_is_better : bool, default=True
+        Decides the ``better`` column; the tests are two-sided either way.
+    zero_method : {"zsplit", "wilcox", "pratt"}, default="zsplit"
+        How zero differences count (:func:`scipy.stats.wilcoxon`). ``"zsplit"`` splits
+        their ranks between the two sums, as Demšar (2006) recommends.
+    nan_policy : {"raise", "drop"}, default="raise"
+
+    Returns
+    -------
+    tests : DataFrame
+        Columns ``method_a``, ``method_b``, ``n_problems``, ``mean_difference`` (a - b),
+        ``better`` (the method with the better mean score, or None when equal),
+        ``statistic`` (scipy's: min(R+, R-) for the two-sided test), ``p_value``,
+        ``p_holm`` and ``significant`` (``p_holm <= alpha``).
+    """
+    scores = _check_scores(scores, nan_policy)
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    methods = list(scores.columns)
+    if control is None:
+        pairs = list(itertools.combinations(methods, 2))
+    elif control not in methods:
+        raise ValueError(f"control {control!r} is not a method column; methods: {methods}")
+    else:
+        pairs = [(control, m) for m in methods if m != control]
+    rows = []
+    for a, b in pairs:
+        diff = scores[a].to_numpy(float) - scores[b].to_numpy(float)
+        statistic, p_value = _wilcoxon(diff, zero_method)
+        mean_diff = float(diff.mean())
+        sign = mean_diff if higher_is_better else -mean_diff
+        better = a if sign > 0 else b if sign < 0 else None
+        rows.append(
+            {
+                "method_a": a,
+                "method_b": b,
+                "n_problems": len(diff),
+                "mean_difference": mean_diff,
+                "better": better,
+                "statistic": statistic,
+                "p_value": p_value,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["p_holm"] = holm_adjust(table["p_value"].to_numpy())
+    table["significant"] = table["p_holm"] <= alpha
+    return table
+
+
+def nonsignificant_groups(avg_ranks: Mapping[str, float] | pd.Series, cd: float) -> list[list[str]]:
+    """Maximal runs of methods (sorted by average rank) whose ranks differ by less than ``cd``.
+
+    These are the bars of a critical-difference diagram; groups of one method are left out.
+    """
+    ranks = pd.Series(avg_ranks, dtype=float).sort_values(kind="stable")
+    values, names = ranks.to_numpy(), list(map(str, ranks.index))
+    groups: list[list[str]] = []
+    last_end = 0
+    for i in range(len(values)):
+        end = i
+        while end + 1 < len(values) and values[end + 1] - values[i] < cd:
+            end += 1
+        if end > i and end > last_end:
+            groups.append(names[i : end + 1])
+            last_end = end
+    return groups
+
+
+def cd_diagram(
+    avg_ranks: Mapping[str, float] | pd.Series,
+    cd: float,
+    title: str | None = None,
+    width: float = 7.0,
+) -> Figure:
+    """Critical-difference diagram (Demšar 2006, figure 1).
+
+    An axis of average ranks (1 = best, on the left); the better half of the methods is named
+    on the left, the rest on the right; thick bars join methods whose average ranks differ by
+    less than ``cd`` (not significantly different); the ``CD`` segment is drawn above.
+
+    Parameters
+    ----------
+    avg_ranks : Series or mapping
+        Method -> average rank (from :func:`average_ranks`).
+    cd : float
+        Critical difference (from :func:`nemenyi_critical_difference`).
+    title : str, optional
+    width : float, default=7.0
+        Figure width in inches; widened when the method names need more room.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    ranks = pd.Series(avg_ranks, dtype=float).sort_values(kind="stable")
+    if ranks.size < 2 or ranks.isna().any():
+        raise ValueError("avg_ranks needs at least 2 methods and no NaN")
+    if not cd > 0:
+        raise ValueError(f"cd must be positive, got {cd!r}")
+    k = max(int(math.ceil(ranks.max())), ranks.size)
+    groups = nonsignificant_groups(ranks, cd)
+    n_left = (ranks.size + 1) // 2
+    step, group_step = 0.32, 0.14
+    first_label = 0.3 + len(groups) * group_step + 0.15
+    bottom = first_label + step * max(n_left, ranks.size - n_left)
+    # Room for the longest label on each side (about 0.075 in per character at 10 pt).
+    label_in = 0.075 * max(len(f"{name} (0.00)") for name in map(str, ranks.index)) + 0.35
+    axis_in = max(width - 2 * label_in, 0.5 * (k - 1), 2.5)
+    per_in = (k - 1) / axis_in  # rank units per inch
+    fig = Figure(figsize=(axis_in + 2 * label_in, 0.9 + 0.45 * bottom + (0.3 if title else 0)))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 0.88 if title else 1.0))
+    ax.set_xlim(1 - label_in * per_in, k + label_in * per_in)
+    ax.set_ylim(bottom + 0.1, -0.75)
+    ax.axis("off")
+    ax.plot([1, k], [0, 0], color="black", lw=1.2)
+    for tick in np.arange(1, k + 0.01, 0.5):
+        major = float(tick).is_integer()
+        ax.plot([tick, tick], [0, -0.1 if major else -0.05], color="black", lw=1)
+        if major:
+            ax.text(tick, -0.15, str(int(tick)), ha="center", va="bottom", fontsize=9)
+    ax.plot([1, 1 + cd], [-0.55, -0.55], color="black", lw=1.5)
+    for end in (1, 1 + cd):
+        ax.plot([end, end], [-0.6, -0.5], color="black", lw=1.5)
+    ax.text(1 + cd / 2, -0.6, f"CD = {cd:.2f}", ha="center", va="bottom", fontsize=9)
+    for j, group in enumerate(groups):
+        y = 0.3 + j * group_step
+        ax.plot([ranks[group[0]] - 0.04, ranks[group[-1]] + 0.04], [y, y], color="black", lw=3)
+    names = list(ranks.index)
+    for i, name in enumerate(names[:n_left]):
+        y = first_label + i * step
+        ax.plot([ranks[name], ranks[name], 1 - 0.15 * per_in], [0, y, y], color="black", lw=0.8)
+        ax.text(1 - 0.2 * per_in, y, f"{name} ({ranks[name]:.2f})", ha="right", va="center")
+    for i, name in enumerate(reversed(names[n_left:])):
+        y = first_label + i * step
+        ax.plot([ranks[name], ranks[name], k + 0.15 * per_in], [0, y, y], color="black", lw=0.8)
+        ax.text(k + 0.2 * per_in, y, f"({ranks[name]:.2f}) {name}", ha="left", va="center")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def _long_values(
+    per_fold: pd.DataFrame,
+    metric: str,
+    columns: Mapping[str, str],
+) -> pd.DataFrame:
+    """Rows problem/method/split/value for one metric, from either long layout."""
+    if not isinstance(per_fold, pd.DataFrame):
+        raise TypeError(f"per_fold must be a pandas DataFrame, got {type(per_fold).__name__}")
+    problem, method, split = columns["problem"], columns["method"], columns["split"]
+    missing = [c for c in (problem, method, split) if c not in per_fold.columns]
+    if missing:
+        raise ValueError(f"per_fold lacks columns {missing}; has {list(per_fold.columns)}")
+    if metric in per_fold.columns:  # wide: one column per metric
+        values = per_fold[metric]
+        frame = per_fold
+    else:  # long: a metric-name column and a value column
+        metric_col, value_col = columns["metric"], columns["value"]
+        if metric_col not in per_fold.columns or value_col not in per_fold.columns:
+            raise ValueError(
+                f"metric {metric!r} is not a column of per_fold, and per_fold has no "
+                f"{metric_col!r}/{value_col!r} columns to look it up in"
+            )
+        frame = per_fold[per_fold[metric_col] == metric]
+        if frame.empty:
+            known = sorted(map(str, per_fold[metric_col].unique()))
+            raise ValueError(f"metric {metric!r} not found in per_fold; metrics: {known}")
+        values = frame[value_col]
+    out = pd.DataFrame(
+        {
+            "problem": frame[problem].to_numpy(),
+            "method": frame[method].to_numpy(),
+            "split": frame[split].to_numpy(),
+            "value": values.to_numpy(dtype=float),
+        }
+    )
+    dupes = out.duplicated(["problem", "method", "split"])
+    if dupes.any():
+        raise ValueError(
+            f"per_fold has several {metric!r} rows for the same problem/method/split, e.g. "
+            f"{out.loc[dupes].iloc[0][['problem', 'method', 'split']].to_dict()}"
+        )
+    return out
+
+
+_DEFAULT_COLUMNS = {
+    "problem": "problem",
+    "method": "method",
+    "split": "split",
+    "metric": "metric",
+    "value": "value",
+}
+
+
+def score_matrix(
+    per_fold: pd.DataFrame, metric: str, columns: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Mean score over the splits of each problem: the problems x methods table of the tests.
+
+    ``per_fold`` is long: one row per problem, method and split, with either a column named
+    ``metric`` or a metric-name column and a value column (names set by ``columns``, a
+    mapping from ``problem/method/split/metric/value`` to the column names).
+    """
+    long = _long_values(per_fold, metric, {**_DEFAULT_COLUMNS, **(columns or {})})
+    table = long.pivot_table(index="problem", columns="method", values="value", aggfunc="mean")
+    table.columns.name = None
+    return table
+
+
+def paired_outcomes(
+    per_fold: pd.DataFrame,
+    baseline: str,
+    metric: str,
+    alpha: float = 0.05,
+    higher_is_better: bool = True,
+    zero_method: str = "zsplit",
+    columns: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Per problem and method, the paired Wilcoxon over splits against ``baseline``.
+
+    See :func:`win_tie_loss` for the definitions. Returns one row per (problem, method other
+    than the baseline): ``n_pairs``, ``mean_difference`` (method - baseline),
+    ``p_value`` and ``outcome`` (``"win"``, ``"tie"`` or ``"loss"``).
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    long = _long_values(per_fold, metric, {**_DEFAULT_COLUMNS, **(columns or {})})
+    if baseline not in set(long["method"]):
+        raise ValueError(
+            f"baseline {baseline!r} not found; methods: {sorted(map(str, long['method'].unique()))}"
+        )
+    rows = []
+    for problem, part in long.groupby("problem", sort=True):
+        wide = part.pivot(index="split", columns="method", values="value")
+        if baseline not in wide.columns:
+            raise ValueError(f"problem {problem!r} has no {baseline!r} (baseline) rows")
+        if 2.0 / 2.0 ** len(wide) > alpha:
+            logger.warning(
+                "Problem %r: %d paired splits cannot reach p < %s in a two-sided "
+                "Wilcoxon test; every comparison is a tie",
+                problem,
+                len(wide),
+                alpha,
+            )
+        for method in (m for m in wide.columns if m != baseline):
+            pair = wide[[method, baseline]].dropna()
+            if len(pair) < len(wide):
+                logger.warning(
+                    "Problem %r: %s and %s share %d of %d splits; pairing on those",
+                    problem,
+                    method,
+                    baseline,
+                    len(pair),
+                    len(wide),
+                )
+            if pair.empty:
+                raise ValueError(f"problem {problem!r}: {method!r} and {baseline!r} share no split")
+            diff = pair[method].to_numpy() - pair[baseline].to_numpy()
+            if not higher_is_better:
+                diff = -diff
+            _, p_value = _wilcoxon(diff, zero_method)
+            mean_diff = float(diff.mean())
+            if p_value >= alpha or mean_diff == 0:
+                outcome = "tie"
+            else:
+                outcome = "win" if mean_diff > 0 else "loss"
+            rows.append(
+                {
+                    "problem": problem,
+                    "method": method,
+                    "n_pairs": len(diff),
+                    "mean_difference": mean_diff if higher_is_better else -mean_diff,
+                    "p_value": p_value,
+                    "outcome": outcome,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def win_tie_loss(
+    per_fold: pd.DataFrame,
+    baseline: str,
+    metric: str,
+    alpha: float = 0.05,
+    higher_is_better: bool = True,
+    zero_method: str = "zsplit",
+    columns: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Wins, ties and losses of each method against a baseline, counted over problems.
+
+    Definition: for each problem, the method's and the baseline's scores on the same
+    splits (folds and repeats, matched by the ``split`` column) are compared with a
+    two-sided paired Wilcoxon signed-rank test. It is a **tie** when ``p >= alpha`` (or when
+    every paired difference is 0, i.e. equal means); otherwise a **win** when the method's
+    mean score is better than the baseline's, a **loss** when worse. Note that with n pairs
+    the smallest two-sided exact p is ``2 / 2**n``: 5 folds can never give p < 0.05
+    (a warning is logged), 10 folds can.
+
+    Parameters
+    ----------
+    per_fold : DataFrame
+        Long format, one row per problem, method and split, with columns ``problem``,
+        ``method``, ``split`` and either a column named ``metric`` or the pair
+        ``metric`` (metric name) / ``value``. Other names through ``columns``.
+    baseline : str
+        The method the others are compared with.
+    metric : str
+    alpha : float, default=0.05
+    higher_is_better : bool, default=True
+    zero_method : {"zsplit", "wilcox", "pratt"}, default="zsplit"
+        How zero differences count in :func:`scipy.stats.wilcoxon`.
+    columns : mapping, optional
+        Column names for ``problem``, ``method``, ``split``, ``metric``, ``value``.
+
+    Returns
+    -------
+    table : DataFrame
+        One row per method other than the baseline: ``method``, ``wins``, ``ties``,
+        ``losses``, ``n_problems``.
+    """
+    outcomes = paired_outcomes(
+        per_fold, baseline, metric, alpha, higher_is_better, zero_method, columns
+    )
+    if outcomes.empty:
+        raise ValueError(f"per_fold has no method besides the baseline {baseline!r}")
+    counts = (
+        pd.crosstab(outcomes["method"], outcomes["outcome"])
+        .reindex(columns=["win", "tie", "loss"], fill_value=0)
+        .rename(columns={"win": "wins", "tie": "ties", "loss": "losses"})
+    )
+    counts["n_problems"] = counts.sum(axis=1)
+    counts.columns.name = None
+    return counts.reset_index()
