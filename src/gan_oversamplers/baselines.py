@@ -13,8 +13,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from ._random import derive_seed, plain, resolve_seed
+from .safe_samplers import SafeADASYN, SafeBorderlineSMOTE, SafeSMOTEN, SafeSMOTENC
 
 __all__ = ["BASELINES", "SMALL_CLASS_POLICY", "SafeSMOTE", "make_baseline"]
+
+_CATEGORICAL_FEATURES_REQUIRED = (
+    "make_baseline('smotenc') needs categorical_features= (indices, a boolean mask or column "
+    "names of the categorical columns)"
+)
 
 #: What :class:`SafeSMOTE` does for a class with few rows (also in docs/methods/baselines.md).
 SMALL_CLASS_POLICY = (
@@ -102,7 +108,15 @@ class SafeSMOTE(BaseOverSampler):
 
 
 #: Baseline names accepted by :func:`make_baseline`.
-BASELINES = ("no_oversampling", "random_oversampling", "smote")
+BASELINES = (
+    "no_oversampling",
+    "random_oversampling",
+    "smote",
+    "adasyn",
+    "borderline_smote",
+    "smotenc",
+    "smoten",
+)
 
 
 def make_baseline(
@@ -112,12 +126,27 @@ def make_baseline(
 
     Parameters
     ----------
-    name : {"no_oversampling", "random_oversampling", "smote"}
+    name : str
+        One of :data:`BASELINES`. ``adasyn``, ``borderline_smote``, ``smotenc`` and
+        ``smoten`` are the small-class-safe samplers of
+        :mod:`gan_oversamplers.safe_samplers`.
     sampling_strategy, random_state
         Passed to the sampler.
     **params
-        Extra sampler parameters (``k_neighbors`` for SMOTE).
+        Extra sampler parameters (``k_neighbors`` for SMOTE; ``n_neighbors``,
+        ``exact_counts``, ``fallback`` for ADASYN; ``categorical_features``, required, for
+        SMOTENC).
     """
+    safe = {
+        "adasyn": SafeADASYN,
+        "borderline_smote": SafeBorderlineSMOTE,
+        "smotenc": SafeSMOTENC,
+        "smoten": SafeSMOTEN,
+    }
+    if name == "smotenc" and "categorical_features" not in params:
+        raise ValueError(_CATEGORICAL_FEATURES_REQUIRED)
+    if name in safe:
+        return safe[name](sampling_strategy=sampling_strategy, random_state=random_state, **params)
     if name == "no_oversampling":
         return None
     if name == "random_oversampling":

@@ -1,10 +1,12 @@
 """Project settings (Kedro reads this module at start-up)."""
 
 from imbalanced_gan.hooks import GracefulStopHook, LayoutHook
+from imbalanced_gan.tracking import MlflowTrackingHook
 
 # LayoutHook exports the run's env before the pipelines are first built;
-# GracefulStopHook turns Ctrl-C / SIGTERM into a stop between nodes with a resume hint.
-HOOKS = (LayoutHook(), GracefulStopHook())
+# GracefulStopHook turns Ctrl-C / SIGTERM into a stop between nodes with a resume hint;
+# MlflowTrackingHook logs metrics and reports to MLflow (only with the [mlflow] extra).
+HOOKS = (LayoutHook(), GracefulStopHook(), MlflowTrackingHook())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

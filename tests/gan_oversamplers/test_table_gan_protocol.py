@@ -9,6 +9,8 @@ import torch
 from imblearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.exceptions import NotFittedError
 
+from gan_oversamplers import TrainingDivergedError
+from gan_oversamplers._tabular_gan import build_mlp, train_gan
 from gan_oversamplers.registry import TABLE_SAMPLERS
 
 #: Tiny settings per registered name (seconds per fit).
@@ -16,8 +18,8 @@ TINY = {
     "smotified_gan": {
         "epochs": 3, "generator_dims": (16, 16), "discriminator_dims": (16,), "batch_size": 16,
     },
-    "vanilla_gan": {"epochs": 2, "generator_dims": (8, 16), "latent_dim": 8, "batch_size": 8},
-    "cgan": {"epochs": 3, "generator_dims": (16, 16), "latent_dim": 8, "batch_size": 16},
+    "vanilla_gan": {"epochs": 2, "generator_dims": (8, 16), "latent_dim": 8, "batch_size": 16},
+    "cgan": {"epochs": 3, "generator_dims": (16, 16), "latent_dim": 8, "batch_size": 64},
 }  # fmt: skip
 
 
@@ -157,3 +159,18 @@ def test_global_random_state_is_untouched(name):
     make(name, random_state=0).fit_resample(*wide_data())
     assert torch.equal(torch_state, torch.get_rng_state())
     np.testing.assert_array_equal(numpy_state, np.random.get_state()[1])
+
+
+def test_a_non_finite_loss_raises_training_diverged_naming_class_and_epoch():
+    gen = torch.Generator().manual_seed(0)
+    generator_net = build_mlp([2, 4, 3], gen, output="sigmoid")
+    discriminator_net = build_mlp([3, 4, 1], gen)
+
+    def nan_input(m, gen):
+        return torch.full((m, 2), float("nan"))
+
+    hp = {"epochs": 3, "batch_size": 4, "generator_lr": 1e-3, "discriminator_lr": 1e-3}
+    hp["betas"] = (0.9, 0.999)
+    with pytest.raises(TrainingDivergedError, match="class 'x' diverged.*epoch 0") as info:
+        train_gan(torch.rand(8, 3), generator_net, discriminator_net, nan_input, gen, hp, label="x")
+    assert (info.value.label, info.value.epoch) == ("x", 0)

@@ -107,7 +107,9 @@ def init_weights(module: nn.Module, generator: torch.Generator, scheme: str = "d
                         b = torch.rand(layer.bias.shape, generator=generator)
                         layer.bias.copy_((b * 2 - 1) * bound)
             elif isinstance(layer, nn.BatchNorm2d | nn.BatchNorm1d):
-                layer.weight.copy_(1.0 + 0.02 * torch.randn(layer.weight.shape, generator=generator))
+                layer.weight.copy_(
+                    1.0 + 0.02 * torch.randn(layer.weight.shape, generator=generator)
+                )
                 layer.bias.zero_()
 
 
@@ -128,6 +130,23 @@ def spectral_normed(layer: nn.Module, generator: torch.Generator) -> nn.Module:
     return layer
 
 
+class _SeededModule(nn.Module):
+    """A module whose construction leaves the global torch RNG alone.
+
+    ``nn.Linear`` and ``nn.Conv2d`` draw default weights from the global RNG when built;
+    these draws run under ``fork_rng`` (state restored) and :func:`init_weights` then
+    sets every weight from a seeded generator.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        with torch.random.fork_rng(devices=[]):
+            self._setup(*args, **kwargs)
+
+    def _setup(self, *args: Any, **kwargs: Any) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
 def _label_maps(x: torch.Tensor, cond: torch.Tensor | None) -> torch.Tensor:
     if cond is None:
         return x
@@ -135,13 +154,13 @@ def _label_maps(x: torch.Tensor, cond: torch.Tensor | None) -> torch.Tensor:
     return torch.cat([x, maps], dim=1)
 
 
-class ConvEncoder(nn.Module):
+class ConvEncoder(_SeededModule):
     """DCGAN discriminator trunk + a linear head: DeepSMOTE's encoder, DCGAN's critic.
 
     ``cond_dim`` one-hot label channels are appended to the image (conditional GAN).
     """
 
-    def __init__(
+    def _setup(
         self,
         image_shape: tuple[int, int, int],
         conv_dim: int,
@@ -150,7 +169,6 @@ class ConvEncoder(nn.Module):
         cond_dim: int = 0,
         batch_norm: bool = True,
     ) -> None:
-        super().__init__()
         sizes = conv_plan(image_shape)
         layers: list[nn.Module] = []
         channels = image_shape[0] + cond_dim
@@ -172,11 +190,10 @@ class ConvEncoder(nn.Module):
         return self.head(self.trunk(_label_maps(x, cond)).flatten(1))
 
 
-class ConvDecoder(nn.Module):
+class ConvDecoder(_SeededModule):
     """DCGAN generator: linear projection, then one transposed convolution per halving."""
 
-    def __init__(self, image_shape: tuple[int, int, int], conv_dim: int, in_dim: int) -> None:
-        super().__init__()
+    def _setup(self, image_shape: tuple[int, int, int], conv_dim: int, in_dim: int) -> None:
         sizes = conv_plan(image_shape)
         depth = len(sizes) - 1
         top = conv_dim * 2 ** (depth - 1)
@@ -188,7 +205,9 @@ class ConvDecoder(nn.Module):
             (H, W), (h, w) = sizes[i], sizes[i + 1]
             out = conv_dim * 2 ** (i - 1) if i > 0 else image_shape[0]
             pad = (H - 2 * h, W - 2 * w)
-            layers.append(nn.ConvTranspose2d(channels, out, 4, 2, 1, output_padding=pad, bias=i == 0))
+            layers.append(
+                nn.ConvTranspose2d(channels, out, 4, 2, 1, output_padding=pad, bias=i == 0)
+            )
             layers += [nn.BatchNorm2d(out), nn.ReLU()] if i > 0 else [nn.Tanh()]
             channels = out
         self.body = nn.Sequential(*layers)
@@ -199,13 +218,12 @@ class ConvDecoder(nn.Module):
         return self.body(self.project(z).reshape(len(z), *self.start)).flatten(1)
 
 
-class MLPNet(nn.Module):
+class MLPNet(_SeededModule):
     """Fully connected net: ``hidden`` activation between layers, optional ``tanh`` output."""
 
-    def __init__(
+    def _setup(
         self, sizes: list[int], hidden: Callable[[], nn.Module], *, tanh_output: bool
     ) -> None:
-        super().__init__()
         layers: list[nn.Module] = []
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
             layers.append(nn.Linear(a, b))
@@ -234,6 +252,20 @@ def batches(n: int, batch_size: int, generator: torch.Generator) -> tuple[torch.
     return torch.randperm(n, generator=generator).tensor_split(max(1, n // batch_size))
 
 
+def _gradient_penalty(
+    discriminator: nn.Module,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    cond: torch.Tensor | None,
+    rng: torch.Generator,
+) -> torch.Tensor:
+    """WGAN-GP's penalty: the discriminator's gradient norm at interpolates, pulled to 1."""
+    share = torch.rand(len(real), 1, generator=rng)
+    mixed = (share * real + (1 - share) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(discriminator(mixed, cond).sum(), mixed, create_graph=True)
+    return ((grad.norm(2, dim=1) - 1) ** 2).mean()
+
+
 def train_gan(
     generator: nn.Module,
     discriminator: nn.Module,
@@ -250,7 +282,9 @@ def train_gan(
 
     Each step updates the discriminator on a real batch (target 1) and the same number
     of fakes (target 0), then the generator against target 1. A conditional model gets
-    the real batch's one-hot labels ``cond`` for its fakes too.
+    the real batch's one-hot labels ``cond`` for its fakes too. ``hp["gradient_penalty"]``
+    (optional, default 0) adds ``weight * E[(||grad D(x_hat)|| - 1)^2]`` on random
+    interpolates of real and fake images (Gulrajani et al., 2017) to the discriminator loss.
     """
     betas = (hp["beta1"], 0.999)
     opt_g = torch.optim.Adam(generator.parameters(), lr=hp["generator_lr"], betas=betas)
@@ -266,6 +300,10 @@ def train_gan(
             fake = generator(torch.randn(len(idx), hp["latent_dim"], generator=rng), c)
             d_real, d_fake = discriminator(x, c), discriminator(fake.detach(), c)
             d_loss = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
+            if hp.get("gradient_penalty", 0.0) > 0:
+                d_loss = d_loss + hp["gradient_penalty"] * _gradient_penalty(
+                    discriminator, x, fake.detach(), c, rng
+                )
             opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
             opt_d.step()
@@ -280,7 +318,12 @@ def train_gan(
         log[epoch] = d_sum / len(steps), g_sum / len(steps)
         bar.set_postfix(d_loss=f"{log[epoch, 0]:.4f}", g_loss=f"{log[epoch, 1]:.4f}", refresh=False)
     return pd.DataFrame(
-        {"label": [label] * len(log), "epoch": np.arange(len(log)), "d_loss": log[:, 0], "g_loss": log[:, 1]}
+        {
+            "label": [label] * len(log),
+            "epoch": np.arange(len(log)),
+            "d_loss": log[:, 0],
+            "g_loss": log[:, 1],
+        }
     )
 
 
@@ -360,7 +403,11 @@ class ImageOverSampler(BaseOverSampler):
         """
         check_is_fitted(self, "history_")
         counts = self.counts_ if counts is None else counts
-        seed = derive_seed(self._seed, "generate") if random_state is None else resolve_seed(random_state)
+        seed = (
+            derive_seed(self._seed, "generate")
+            if random_state is None
+            else resolve_seed(random_state)
+        )
         out: dict[Any, np.ndarray] = {}
         for label, n in counts.items():
             label, n = plain(label), int(n)
@@ -415,18 +462,29 @@ class PerClassImageGAN(ImageOverSampler):
                     f"Class {label!r} has {len(rows)} image(s); {self._method} trains a GAN per "
                     "class and needs at least 2 images of it"
                 )
-            rng = torch.Generator().manual_seed(derive_seed(seed, "fit", self.classes_.index(label)))
+            rng = torch.Generator().manual_seed(
+                derive_seed(seed, "fit", self.classes_.index(label))
+            )
             generator, discriminator = self._build("generator"), self._build("discriminator")
             init_weights(generator, rng, self._init)
             init_weights(discriminator, rng, self._init)
             with single_thread():
                 histories.append(
                     train_gan(
-                        generator, discriminator, rows, None, hp, rng,
-                        method=self._method, label=label, verbose=self.verbose,
+                        generator,
+                        discriminator,
+                        rows,
+                        None,
+                        hp,
+                        rng,
+                        method=self._method,
+                        label=label,
+                        verbose=self.verbose,
                     )
                 )
-            self.generators_[label] = {k: v.detach().clone() for k, v in generator.state_dict().items()}
+            self.generators_[label] = {
+                k: v.detach().clone() for k, v in generator.state_dict().items()
+            }
         self.history_ = pd.concat(histories, ignore_index=True) if histories else _empty_history()
 
     def _has_model(self, label: Any) -> bool:

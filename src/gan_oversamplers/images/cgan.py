@@ -2,7 +2,7 @@
 
 Paper 004 (Dababneh, 2025, section 3.2) describes a CGAN whose generator takes 100-d
 noise with the class label and whose discriminator, conditioned on the label too, uses
-spectral normalisation (and a gradient penalty, not implemented here: see
+spectral normalisation and a gradient penalty (both optional here: see
 docs/methods/cgan_images.md). The report gives no sizes; the networks are the DCGAN ones
 of ``_nets`` with the one-hot label appended to the noise and, as constant channels, to
 the discriminator's input image (Mirza & Osindero, 2014).
@@ -10,7 +10,7 @@ the discriminator's input image (Mirza & Osindero, 2014).
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -64,6 +64,10 @@ class ConditionalImageGAN(ImageOverSampler):
     spectral_norm : bool, default=False
         Spectral normalisation of every discriminator layer (paper 004), which then has
         no batch normalisation (as in SN-GAN).
+    gradient_penalty : float, default=0.0
+        Weight of a WGAN-GP gradient penalty on the discriminator (paper 004 names one,
+        without its form or weight); 0 turns it off. Use with ``spectral_norm=True``
+        (batch norm and a per-image gradient penalty do not mix).
     verbose : bool, default=False
         A progress bar with the losses.
 
@@ -82,6 +86,7 @@ class ConditionalImageGAN(ImageOverSampler):
         **GAN_CONSTRAINTS,
         "conv_dim": [Interval(Integral, 1, None, closed="left")],
         "spectral_norm": ["boolean"],
+        "gradient_penalty": [Interval(Real, 0, None, closed="left")],
     }
     _method = "Conditional GAN"
 
@@ -99,6 +104,7 @@ class ConditionalImageGAN(ImageOverSampler):
         discriminator_lr: float = 2e-4,
         beta1: float = 0.5,
         spectral_norm: bool = False,
+        gradient_penalty: float = 0.0,
         verbose: bool = False,
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
@@ -112,6 +118,7 @@ class ConditionalImageGAN(ImageOverSampler):
         self.discriminator_lr = discriminator_lr
         self.beta1 = beta1
         self.spectral_norm = spectral_norm
+        self.gradient_penalty = gradient_penalty
         self.verbose = verbose
 
     def _generator(self) -> nn.Module:
@@ -144,7 +151,7 @@ class ConditionalImageGAN(ImageOverSampler):
         generator = self._generator()
         init_weights(generator, rng)
         discriminator = self._discriminator(rng)
-        hp = {k: getattr(self, k) for k in GAN_KEYS}
+        hp = {k: getattr(self, k) for k in (*GAN_KEYS, "gradient_penalty")}
         with single_thread():
             self.history_ = train_gan(
                 generator, discriminator, X, self._one_hot(y), hp, rng,

@@ -34,7 +34,9 @@ def resolve_device(device: str) -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' was asked for but torch sees no CUDA GPU; use 'cpu' or 'auto'")
+        raise ValueError(
+            "device='cuda' was asked for but torch sees no CUDA GPU; use 'cpu' or 'auto'"
+        )
     if device not in ("cpu", "cuda"):
         raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
     return torch.device(device)
@@ -206,7 +208,9 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
     def _images(self, X: Any) -> torch.Tensor:
         shape = tuple(int(s) for s in self.image_shape)
         if len(shape) != 3 or min(shape) < 1:
-            raise ValueError(f"image_shape must be (C, H, W) of positive ints, got {self.image_shape!r}")
+            raise ValueError(
+                f"image_shape must be (C, H, W) of positive ints, got {self.image_shape!r}"
+            )
         X = np.asarray(X, dtype=np.float32)
         if X.ndim != 2 or X.shape[1] != int(np.prod(shape)):
             raise ValueError(
@@ -258,7 +262,9 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
                 total += float(loss.detach()) * len(batch)
             self.history_.append(total / len(images))
             if not math.isfinite(self.history_[-1]):
-                raise FloatingPointError(f"Classifier loss became {self.history_[-1]} at epoch {epoch}")
+                raise FloatingPointError(
+                    f"Classifier loss became {self.history_[-1]} at epoch {epoch}"
+                )
             if self.verbose:
                 logger.info("epoch %d: loss %.4f", epoch, self.history_[-1])
         self.network_ = network.to("cpu").eval()

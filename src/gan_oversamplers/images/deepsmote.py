@@ -55,9 +55,7 @@ def penalty_loss(
     return F.mse_loss(decoder(torch.roll(z.detach(), 1, dims=0)), torch.roll(x_class, 1, dims=0))
 
 
-def smote_latent(
-    embeddings: np.ndarray, n: int, k: int, rng: np.random.Generator
-) -> np.ndarray:
+def smote_latent(embeddings: np.ndarray, n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     """SMOTE in latent space: random base rows, one of their ``k`` neighbours, a U(0,1) gap."""
     if len(embeddings) == 1 or k == 0:
         return np.repeat(embeddings[:1], n, axis=0)
@@ -184,7 +182,9 @@ class DeepSMOTE(ImageOverSampler):
         self.encoder_ = {k: v.detach().clone() for k, v in encoder.state_dict().items()}
         self.decoder_ = {k: v.detach().clone() for k, v in decoder.state_dict().items()}
         with torch.no_grad():
-            self.embeddings_ = {c: encoder(X[torch.as_tensor(y == c)]).numpy() for c in self.classes_}
+            self.embeddings_ = {
+                c: encoder(X[torch.as_tensor(y == c)]).numpy() for c in self.classes_
+            }
         self.k_neighbors_ = {}
         for label, n in self.counts_.items():
             size = len(self.embeddings_[label])
@@ -200,7 +200,12 @@ class DeepSMOTE(ImageOverSampler):
                 self.k_neighbors_[label] = k
 
     def _train(
-        self, encoder: nn.Module, decoder: nn.Module, X: torch.Tensor, y: np.ndarray, rng: torch.Generator
+        self,
+        encoder: nn.Module,
+        decoder: nn.Module,
+        X: torch.Tensor,
+        y: np.ndarray,
+        rng: torch.Generator,
     ) -> pd.DataFrame:
         params = [*encoder.parameters(), *decoder.parameters()]
         optimiser = torch.optim.Adam(params, lr=self.learning_rate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
 #: The ``class`` value of rows that pool all classes (as in the reporting pipeline).
 OVERALL = "(all classes)"
@@ -35,3 +36,15 @@ def sorted_labels(labels: np.ndarray) -> list[object]:
         return sorted(distinct)
     except TypeError:
         return sorted(distinct, key=str)
+
+
+def wilcoxon_two_sided(differences: np.ndarray, zero_method: str) -> tuple[float, float]:
+    """Two-sided Wilcoxon signed-rank test (statistic, p); all-zero differences give p = 1."""
+    d = np.asarray(differences, dtype=float)
+    if d.size == 0:
+        raise ValueError("the Wilcoxon test needs at least one paired difference")
+    if np.all(d == 0):
+        statistic = d.size * (d.size + 1) / 4.0 if zero_method == "zsplit" else 0.0
+        return float(statistic), 1.0
+    result = stats.wilcoxon(d, zero_method=zero_method, alternative="two-sided")
+    return float(result.statistic), float(result.pvalue)

@@ -25,12 +25,14 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from scipy import stats
+
+from imbalanced_gan.evaluation._common import wilcoxon_two_sided
+from imbalanced_gan.evaluation.cd_diagram import cd_diagram, nonsignificant_groups
+from imbalanced_gan.evaluation.paired import paired_outcomes, score_matrix, win_tie_loss
 
 __all__ = [
     "average_ranks",
@@ -252,18 +254,6 @@ def holm_adjust(p_values: np.ndarray | list[float]) -> np.ndarray:
     return adjusted
 
 
-def _wilcoxon(differences: np.ndarray, zero_method: str) -> tuple[float, float]:
-    """Two-sided Wilcoxon signed-rank test; all-zero differences give p = 1."""
-    d = np.asarray(differences, dtype=float)
-    if d.size == 0:
-        raise ValueError("the Wilcoxon test needs at least one paired difference")
-    if np.all(d == 0):
-        statistic = d.size * (d.size + 1) / 4.0 if zero_method == "zsplit" else 0.0
-        return float(statistic), 1.0
-    result = stats.wilcoxon(d, zero_method=zero_method, alternative="two-sided")
-    return float(result.statistic), float(result.pvalue)
-
-
 def holm_wilcoxon(
     scores: pd.DataFrame,
     control: str | None = None,
@@ -311,7 +301,7 @@ def holm_wilcoxon(
     rows = []
     for a, b in pairs:
         diff = scores[a].to_numpy(float) - scores[b].to_numpy(float)
-        statistic, p_value = _wilcoxon(diff, zero_method)
+        statistic, p_value = wilcoxon_two_sided(diff, zero_method)
         mean_diff = float(diff.mean())
         sign = mean_diff if higher_is_better else -mean_diff
         better = a if sign > 0 else b if sign < 0 else None
@@ -330,289 +320,3 @@ def holm_wilcoxon(
     table["p_holm"] = holm_adjust(table["p_value"].to_numpy())
     table["significant"] = table["p_holm"] <= alpha
     return table
-
-
-def nonsignificant_groups(avg_ranks: Mapping[str, float] | pd.Series, cd: float) -> list[list[str]]:
-    """Maximal runs of methods (sorted by average rank) whose ranks differ by less than ``cd``.
-
-    These are the bars of a critical-difference diagram; groups of one method are left out.
-    """
-    ranks = pd.Series(avg_ranks, dtype=float).sort_values(kind="stable")
-    values, names = ranks.to_numpy(), list(map(str, ranks.index))
-    groups: list[list[str]] = []
-    last_end = 0
-    for i in range(len(values)):
-        end = i
-        while end + 1 < len(values) and values[end + 1] - values[i] < cd:
-            end += 1
-        if end > i and end > last_end:
-            groups.append(names[i : end + 1])
-            last_end = end
-    return groups
-
-
-def cd_diagram(
-    avg_ranks: Mapping[str, float] | pd.Series,
-    cd: float,
-    title: str | None = None,
-    width: float = 7.0,
-) -> Figure:
-    """Critical-difference diagram (Demšar 2006, figure 1).
-
-    An axis of average ranks (1 = best, on the left); the better half of the methods is named
-    on the left, the rest on the right; thick bars join methods whose average ranks differ by
-    less than ``cd`` (not significantly different); the ``CD`` segment is drawn above.
-
-    Parameters
-    ----------
-    avg_ranks : Series or mapping
-        Method -> average rank (from :func:`average_ranks`).
-    cd : float
-        Critical difference (from :func:`nemenyi_critical_difference`).
-    title : str, optional
-    width : float, default=7.0
-        Figure width in inches; widened when the method names need more room.
-
-    Returns
-    -------
-    fig : matplotlib Figure
-    """
-    ranks = pd.Series(avg_ranks, dtype=float).sort_values(kind="stable")
-    if ranks.size < 2 or ranks.isna().any():
-        raise ValueError("avg_ranks needs at least 2 methods and no NaN")
-    if not cd > 0:
-        raise ValueError(f"cd must be positive, got {cd!r}")
-    k = max(int(math.ceil(ranks.max())), ranks.size)
-    groups = nonsignificant_groups(ranks, cd)
-    n_left = (ranks.size + 1) // 2
-    step, group_step = 0.32, 0.14
-    first_label = 0.3 + len(groups) * group_step + 0.15
-    bottom = first_label + step * max(n_left, ranks.size - n_left)
-    # Room for the longest label on each side (about 0.075 in per character at 10 pt).
-    label_in = 0.075 * max(len(f"{name} (0.00)") for name in map(str, ranks.index)) + 0.35
-    axis_in = max(width - 2 * label_in, 0.5 * (k - 1), 2.5)
-    per_in = (k - 1) / axis_in  # rank units per inch
-    fig = Figure(figsize=(axis_in + 2 * label_in, 0.9 + 0.45 * bottom + (0.3 if title else 0)))
-    ax = fig.add_axes((0.0, 0.0, 1.0, 0.88 if title else 1.0))
-    ax.set_xlim(1 - label_in * per_in, k + label_in * per_in)
-    ax.set_ylim(bottom + 0.1, -0.75)
-    ax.axis("off")
-    ax.plot([1, k], [0, 0], color="black", lw=1.2)
-    for tick in np.arange(1, k + 0.01, 0.5):
-        major = float(tick).is_integer()
-        ax.plot([tick, tick], [0, -0.1 if major else -0.05], color="black", lw=1)
-        if major:
-            ax.text(tick, -0.15, str(int(tick)), ha="center", va="bottom", fontsize=9)
-    ax.plot([1, 1 + cd], [-0.55, -0.55], color="black", lw=1.5)
-    for end in (1, 1 + cd):
-        ax.plot([end, end], [-0.6, -0.5], color="black", lw=1.5)
-    ax.text(1 + cd / 2, -0.6, f"CD = {cd:.2f}", ha="center", va="bottom", fontsize=9)
-    for j, group in enumerate(groups):
-        y = 0.3 + j * group_step
-        ax.plot([ranks[group[0]] - 0.04, ranks[group[-1]] + 0.04], [y, y], color="black", lw=3)
-    names = list(ranks.index)
-    for i, name in enumerate(names[:n_left]):
-        y = first_label + i * step
-        ax.plot([ranks[name], ranks[name], 1 - 0.15 * per_in], [0, y, y], color="black", lw=0.8)
-        ax.text(1 - 0.2 * per_in, y, f"{name} ({ranks[name]:.2f})", ha="right", va="center")
-    for i, name in enumerate(reversed(names[n_left:])):
-        y = first_label + i * step
-        ax.plot([ranks[name], ranks[name], k + 0.15 * per_in], [0, y, y], color="black", lw=0.8)
-        ax.text(k + 0.2 * per_in, y, f"({ranks[name]:.2f}) {name}", ha="left", va="center")
-    if title:
-        fig.suptitle(title)
-    return fig
-
-
-def _long_values(
-    per_fold: pd.DataFrame,
-    metric: str,
-    columns: Mapping[str, str],
-) -> pd.DataFrame:
-    """Rows problem/method/split/value for one metric, from either long layout."""
-    if not isinstance(per_fold, pd.DataFrame):
-        raise TypeError(f"per_fold must be a pandas DataFrame, got {type(per_fold).__name__}")
-    problem, method, split = columns["problem"], columns["method"], columns["split"]
-    missing = [c for c in (problem, method, split) if c not in per_fold.columns]
-    if missing:
-        raise ValueError(f"per_fold lacks columns {missing}; has {list(per_fold.columns)}")
-    if metric in per_fold.columns:  # wide: one column per metric
-        values = per_fold[metric]
-        frame = per_fold
-    else:  # long: a metric-name column and a value column
-        metric_col, value_col = columns["metric"], columns["value"]
-        if metric_col not in per_fold.columns or value_col not in per_fold.columns:
-            raise ValueError(
-                f"metric {metric!r} is not a column of per_fold, and per_fold has no "
-                f"{metric_col!r}/{value_col!r} columns to look it up in"
-            )
-        frame = per_fold[per_fold[metric_col] == metric]
-        if frame.empty:
-            known = sorted(map(str, per_fold[metric_col].unique()))
-            raise ValueError(f"metric {metric!r} not found in per_fold; metrics: {known}")
-        values = frame[value_col]
-    out = pd.DataFrame(
-        {
-            "problem": frame[problem].to_numpy(),
-            "method": frame[method].to_numpy(),
-            "split": frame[split].to_numpy(),
-            "value": values.to_numpy(dtype=float),
-        }
-    )
-    dupes = out.duplicated(["problem", "method", "split"])
-    if dupes.any():
-        raise ValueError(
-            f"per_fold has several {metric!r} rows for the same problem/method/split, e.g. "
-            f"{out.loc[dupes].iloc[0][['problem', 'method', 'split']].to_dict()}"
-        )
-    return out
-
-
-_DEFAULT_COLUMNS = {
-    "problem": "problem",
-    "method": "method",
-    "split": "split",
-    "metric": "metric",
-    "value": "value",
-}
-
-
-def score_matrix(
-    per_fold: pd.DataFrame, metric: str, columns: Mapping[str, str] | None = None
-) -> pd.DataFrame:
-    """Mean score over the splits of each problem: the problems x methods table of the tests.
-
-    ``per_fold`` is long: one row per problem, method and split, with either a column named
-    ``metric`` or a metric-name column and a value column (names set by ``columns``, a
-    mapping from ``problem/method/split/metric/value`` to the column names).
-    """
-    long = _long_values(per_fold, metric, {**_DEFAULT_COLUMNS, **(columns or {})})
-    table = long.pivot_table(index="problem", columns="method", values="value", aggfunc="mean")
-    table.columns.name = None
-    return table
-
-
-def paired_outcomes(
-    per_fold: pd.DataFrame,
-    baseline: str,
-    metric: str,
-    alpha: float = 0.05,
-    higher_is_better: bool = True,
-    zero_method: str = "zsplit",
-    columns: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """Per problem and method, the paired Wilcoxon over splits against ``baseline``.
-
-    See :func:`win_tie_loss` for the definitions. Returns one row per (problem, method other
-    than the baseline): ``n_pairs``, ``mean_difference`` (method - baseline),
-    ``p_value`` and ``outcome`` (``"win"``, ``"tie"`` or ``"loss"``).
-    """
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    long = _long_values(per_fold, metric, {**_DEFAULT_COLUMNS, **(columns or {})})
-    if baseline not in set(long["method"]):
-        raise ValueError(
-            f"baseline {baseline!r} not found; methods: {sorted(map(str, long['method'].unique()))}"
-        )
-    rows = []
-    for problem, part in long.groupby("problem", sort=True):
-        wide = part.pivot(index="split", columns="method", values="value")
-        if baseline not in wide.columns:
-            raise ValueError(f"problem {problem!r} has no {baseline!r} (baseline) rows")
-        if 2.0 / 2.0 ** len(wide) > alpha:
-            logger.warning(
-                "Problem %r: %d paired splits cannot reach p < %s in a two-sided "
-                "Wilcoxon test; every comparison is a tie",
-                problem,
-                len(wide),
-                alpha,
-            )
-        for method in (m for m in wide.columns if m != baseline):
-            pair = wide[[method, baseline]].dropna()
-            if len(pair) < len(wide):
-                logger.warning(
-                    "Problem %r: %s and %s share %d of %d splits; pairing on those",
-                    problem,
-                    method,
-                    baseline,
-                    len(pair),
-                    len(wide),
-                )
-            if pair.empty:
-                raise ValueError(f"problem {problem!r}: {method!r} and {baseline!r} share no split")
-            diff = pair[method].to_numpy() - pair[baseline].to_numpy()
-            if not higher_is_better:
-                diff = -diff
-            _, p_value = _wilcoxon(diff, zero_method)
-            mean_diff = float(diff.mean())
-            if p_value >= alpha or mean_diff == 0:
-                outcome = "tie"
-            else:
-                outcome = "win" if mean_diff > 0 else "loss"
-            rows.append(
-                {
-                    "problem": problem,
-                    "method": method,
-                    "n_pairs": len(diff),
-                    "mean_difference": mean_diff if higher_is_better else -mean_diff,
-                    "p_value": p_value,
-                    "outcome": outcome,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def win_tie_loss(
-    per_fold: pd.DataFrame,
-    baseline: str,
-    metric: str,
-    alpha: float = 0.05,
-    higher_is_better: bool = True,
-    zero_method: str = "zsplit",
-    columns: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """Wins, ties and losses of each method against a baseline, counted over problems.
-
-    Definition: for each problem, the method's and the baseline's scores on the same
-    splits (folds and repeats, matched by the ``split`` column) are compared with a
-    two-sided paired Wilcoxon signed-rank test. It is a **tie** when ``p >= alpha`` (or when
-    every paired difference is 0, i.e. equal means); otherwise a **win** when the method's
-    mean score is better than the baseline's, a **loss** when worse. Note that with n pairs
-    the smallest two-sided exact p is ``2 / 2**n``: 5 folds can never give p < 0.05
-    (a warning is logged), 10 folds can.
-
-    Parameters
-    ----------
-    per_fold : DataFrame
-        Long format, one row per problem, method and split, with columns ``problem``,
-        ``method``, ``split`` and either a column named ``metric`` or the pair
-        ``metric`` (metric name) / ``value``. Other names through ``columns``.
-    baseline : str
-        The method the others are compared with.
-    metric : str
-    alpha : float, default=0.05
-    higher_is_better : bool, default=True
-    zero_method : {"zsplit", "wilcox", "pratt"}, default="zsplit"
-        How zero differences count in :func:`scipy.stats.wilcoxon`.
-    columns : mapping, optional
-        Column names for ``problem``, ``method``, ``split``, ``metric``, ``value``.
-
-    Returns
-    -------
-    table : DataFrame
-        One row per method other than the baseline: ``method``, ``wins``, ``ties``,
-        ``losses``, ``n_problems``.
-    """
-    outcomes = paired_outcomes(
-        per_fold, baseline, metric, alpha, higher_is_better, zero_method, columns
-    )
-    if outcomes.empty:
-        raise ValueError(f"per_fold has no method besides the baseline {baseline!r}")
-    counts = (
-        pd.crosstab(outcomes["method"], outcomes["outcome"])
-        .reindex(columns=["win", "tie", "loss"], fill_value=0)
-        .rename(columns={"win": "wins", "tie": "ties", "loss": "losses"})
-    )
-    counts["n_problems"] = counts.sum(axis=1)
-    counts.columns.name = None
-    return counts.reset_index()

@@ -22,7 +22,7 @@ def separable(n: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def test_fits_a_separable_set_and_probabilities_sum_to_one():
     X, y = separable()
-    model = ImageClassifier((1, 6, 6), epochs=15, batch_size=8, learning_rate=0.01, random_state=0)
+    model = ImageClassifier((1, 6, 6), epochs=8, batch_size=20, learning_rate=0.02, random_state=0)
     model.fit(X, y)
     X_test, y_test = separable(20, seed=1)
     assert (model.predict(X_test) == y_test).mean() == 1.0
@@ -34,7 +34,7 @@ def test_fits_a_separable_set_and_probabilities_sum_to_one():
 
 def test_same_seed_same_model_other_seed_other_model():
     X, y = separable()
-    kwargs = {"epochs": 2, "batch_size": 8}
+    kwargs = {"epochs": 2, "batch_size": 20}
     a = ImageClassifier((1, 6, 6), random_state=3, **kwargs).fit(X, y).predict_proba(X)
     b = ImageClassifier((1, 6, 6), random_state=3, **kwargs).fit(X, y).predict_proba(X)
     c = ImageClassifier((1, 6, 6), random_state=4, **kwargs).fit(X, y).predict_proba(X)

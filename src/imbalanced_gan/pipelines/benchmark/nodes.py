@@ -279,7 +279,10 @@ def run_method_on_dataset(
                 if training == "real":
                     fitted[name] = clf
         models[split] = {"oversampler": model, "classifiers": fitted}
-        samples.append(topped.assign(split=split))
+        # real rows come first, unchanged: keep their row numbers (-1: synthetic)
+        rows = np.full(len(topped), -1)
+        rows[: len(train)] = train.index.to_numpy()
+        samples.append(topped.assign(split=split, row=rows))
         logger.info(
             "benchmark %s/%s: split %d/%d done (%.0f s so far)",
             dataset,
@@ -290,7 +293,7 @@ def run_method_on_dataset(
         )
     synthetic_rows = pd.concat(samples)
     synthetic_rows.columns = [str(c) for c in synthetic_rows.columns]
-    return pd.DataFrame(results), models, synthetic_rows.reset_index(names="row")
+    return pd.DataFrame(results), models, synthetic_rows.reset_index(drop=True)
 
 
 def positive_label(specs: dict[str, dict[str, Any]], dataset: str, table: pd.DataFrame) -> str:

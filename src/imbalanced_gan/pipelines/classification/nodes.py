@@ -19,6 +19,7 @@ from sklearn.metrics import (
 )
 from sklearn.neural_network import MLPClassifier
 from sklearn.tree import DecisionTreeClassifier
+from threadpoolctl import threadpool_limits
 
 from imbalanced_gan.evaluation.metrics import minority_f1, minority_label, probability_scores
 from imbalanced_gan.params import ClassifierParams, DatasetParams
@@ -75,7 +76,9 @@ def train_classifier(
     X = train_topped_up.drop(columns=[dataset.target, "is_synthetic"]).to_numpy(dtype=np.float64)
     y = train_topped_up[dataset.target].astype(str).to_numpy()
     model = make_classifier(classifier, seed, y)
-    with warnings.catch_warnings():
+    # one BLAS thread: these matrices are small, and with several threads per process
+    # OpenBLAS spins; measured 18x slower on 2 busy cores (docs/benchmark.md)
+    with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Stochastic Optimizer", category=UserWarning)
         warnings.filterwarnings(
             "ignore", category=__import__("sklearn").exceptions.ConvergenceWarning
@@ -128,7 +131,11 @@ def evaluate_classifier(
     classes = [str(c) for c in dataset.classes]
     X = test_encoded.drop(columns=[dataset.target]).to_numpy(dtype=np.float64)
     y_true = test_encoded[dataset.target].astype(str).to_numpy()
-    y_pred = np.asarray(model.predict(X)).astype(str)
+    with threadpool_limits(limits=1):
+        y_pred = np.asarray(model.predict(X)).astype(str)
+        proba_values = (
+            np.asarray(model.predict_proba(X)) if hasattr(model, "predict_proba") else None
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         precision, recall, f1, support = precision_recall_fscore_support(
@@ -144,10 +151,10 @@ def evaluate_classifier(
     positive = _positive_label(model, dataset, y_true)
     scores["f1_minority"] = minority_f1(y_true, y_pred, positive)
     probability: dict[str, Any] = {}
-    if hasattr(model, "predict_proba"):
+    if proba_values is not None:
         proba = probability_scores(
             y_true,
-            np.asarray(model.predict_proba(X)),
+            proba_values,
             [str(c) for c in model.classes_],
             positive_label=positive if len(model.classes_) == 2 else None,
         )

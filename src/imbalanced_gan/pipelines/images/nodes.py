@@ -323,7 +323,7 @@ def train_image_classifier(
 
     X, y = _part(imbalanced, fold_indices, split, "train")
     shape = _image_shape(imbalanced)
-    new = synthetic["images"].reshape(len(synthetic["images"]), -1)
+    new = synthetic["images"].reshape(len(synthetic["images"]), X.shape[1])
     X_all = np.concatenate([X, new]).astype(np.float32)
     y_all = np.concatenate([y, synthetic["labels"]])
     model = ImageClassifier(
@@ -622,7 +622,7 @@ def plot_pca(
     X, y = _part(imbalanced, fold_indices, split, "train")
     pca = PCA(n_components=2, random_state=0).fit(X)
     real = pca.transform(X)
-    new = synthetic["images"].reshape(len(synthetic["images"]), -1)
+    new = synthetic["images"].reshape(len(synthetic["images"]), X.shape[1])
     fake = pca.transform(new) if len(new) else np.zeros((0, 2))
     fig, ax = plt.subplots(figsize=(6.5, 5))
     for i, label in enumerate(imbalanced["classes"]):
