@@ -14,10 +14,10 @@ set -euo pipefail
 AIRFLOW_VERSION=3.3.2
 CACHE="${IMBALANCED_GAN_CACHE:-$HOME/.cache/imbalanced-gan}"
 VENV="$CACHE/airflow-venv"
-PYTHON="${PYTHON:-python}"   # the project venv's python (active venv)
+PROJECT_PYTHON="${PROJECT_PYTHON:-python}"   # the project venv's python (default: the active venv)
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-project_site="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+project_site="$("$PROJECT_PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 
 # the stamp is written last, so an interrupted install is redone from scratch
 stamp="$VENV/.installed-apache-airflow-$AIRFLOW_VERSION"
@@ -27,7 +27,7 @@ if [ ! -f "$stamp" ]; then
     rm -rf "$VENV"
     mkdir -p "$CACHE"
     # a plain venv from the interpreter behind the project venv (same Python version)
-    "$("$PYTHON" -c 'import sys; print(sys._base_executable)')" -m venv "$VENV"
+    "$("$PROJECT_PYTHON" -c 'import sys; print(sys._base_executable)')" -m venv "$VENV"
     # setuptools: the venv's bundled one would shadow the project's (torch needs >=77)
     "$VENV/bin/pip" install -q "apache-airflow==$AIRFLOW_VERSION" "setuptools>=77" >&2
     touch "$stamp"

@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=$(cd "${1:-.venv}" && pwd)
-requirement=$(python3 -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["mlflow"])')
+requirement=$("$base/bin/python" -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["mlflow"])')
 overlay=${IMBALANCED_GAN_CACHE:-$HOME/.cache/imbalanced-gan}/mlflow-venv
 export PIP_DISABLE_PIP_VERSION_CHECK=1 DO_NOT_TRACK=true
 

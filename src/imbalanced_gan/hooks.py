@@ -50,6 +50,19 @@ class LayoutHook:
                 f"ask for {wanted}. Set the env before Kedro starts: "
                 f"KEDRO_ENV={wanted.env} kedro run ..."
             )
+        grid = REGISTERED.get("benchmark")
+        if grid is not None and "params:benchmark" in catalog:
+            bench = {
+                "benchmark": catalog.load("params:benchmark"),
+                "benchmark_datasets": catalog.load("params:benchmark_datasets"),
+            }
+            wanted_grid = layout_module.benchmark_layout_from_params(bench)
+            if wanted_grid != grid:
+                raise RuntimeError(
+                    f"The benchmark pipeline was laid out for {grid} but this run's "
+                    f"parameters ask for {wanted_grid}. Set the env before Kedro starts: "
+                    f"KEDRO_ENV={wanted.env} kedro run ..."
+                )
 
 
 class RunInterruptedError(RuntimeError):

@@ -61,8 +61,8 @@ def register_pipelines() -> dict[str, Pipeline]:
     from imbalanced_gan.pipelines.images.pipeline import register_image_pipelines
 
     pipelines.update(register_image_pipelines())  # image_benchmark, deepsmote, dcgan, ...
-    pipelines["benchmark"] = benchmark.pipeline.create_pipeline(
-        benchmark_layout_from_params(params)
-    )
+    grid = benchmark_layout_from_params(params)
+    REGISTERED["benchmark"] = grid
+    pipelines["benchmark"] = benchmark.pipeline.create_pipeline(grid)
     pipelines["__default__"] = pipelines["gan_smote"]
     return pipelines

@@ -25,6 +25,7 @@ from __future__ import annotations
 import importlib
 import logging
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, is_dataclass
 from pathlib import Path, PurePath
@@ -40,6 +41,9 @@ logger = logging.getLogger(__name__)
 
 #: ``class`` value of the summary rows that aggregate over all classes (reporting nodes).
 OVERALL = "(all classes)"
+
+#: Columns of a summary table (``summarise_metrics``) that become metrics.
+SUMMARY_COLUMNS = {"method", "class", "metric", "mean", "std"}
 
 #: At most this many epochs of the mean GAN losses are logged as metric steps.
 MAX_LOSS_STEPS = 200
@@ -75,12 +79,14 @@ class MlflowTrackingHook:
     ) -> None:
         self.artifact_layers = tuple(artifact_layers)
         self.model_layers = tuple(model_layers)
-        self._params: dict[str, Any] = {}
+        self._context: Any = None
         self._run_id: str | None = None
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
-        self._params = dict(context.params)
+        # context.params is read only once a run starts: reading it lays the pipelines out,
+        # which must wait for LayoutHook to export the run's env
+        self._context = context
 
     @hook_impl(trylast=True)  # after kedro-mlflow's hook has started the run
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
@@ -90,9 +96,10 @@ class MlflowTrackingHook:
         if self._run_id is None:
             return
         inputs = pipeline.inputs()
+        run_params = dict(self._context.params) if self._context is not None else {}
         params = [
             mlflow.entities.Param(key, _param_value(value))
-            for key, value in flatten(self._params).items()
+            for key, value in flatten(run_params).items()
             if _used(key, inputs)
         ]
         client = mlflow.MlflowClient()
@@ -112,7 +119,9 @@ class MlflowTrackingHook:
         metrics = []
         for name in outputs:
             if name.endswith("summary_table") and name in catalog:
-                metrics += summary_metrics(_this_run(catalog, name).load())
+                summary = _this_run(catalog, name).load()
+                if SUMMARY_COLUMNS <= set(summary.columns):
+                    metrics += summary_metrics(summary)
         histories = {
             name: model.history_
             for name in outputs
@@ -122,7 +131,7 @@ class MlflowTrackingHook:
         }
         if histories:
             metrics += loss_metrics(histories.values())
-        timestamp = _now_ms()
+        timestamp = int(time.time() * 1000)
         entities = [
             mlflow.entities.Metric(key, value, timestamp, step) for key, value, step in metrics
         ]
@@ -180,7 +189,9 @@ def summary_metrics(summary: pd.DataFrame) -> list[tuple[str, float, int]]:
         for stat in ("mean", "std"):
             value = float(row[stat])
             if value == value:  # not NaN
-                rows.append((f"{slug(row['method'])}.{where}{slug(row['metric'])}.{stat}", value, 0))
+                rows.append(
+                    (f"{slug(row['method'])}.{where}{slug(row['metric'])}.{stat}", value, 0)
+                )
     return rows
 
 
@@ -251,9 +262,3 @@ def _param_value(value: Any) -> str:
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _now_ms() -> int:
-    import time
-
-    return int(time.time() * 1000)

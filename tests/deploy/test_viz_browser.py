@@ -54,9 +54,7 @@ def chromium_binary() -> str:
     if found:
         return found
     message = "Chromium is not installed: run scripts/install_chromium.sh"
-    if os.environ.get("CI", "").lower() != "true" and os.environ.get(
-        "IMBALANCED_GAN_SKIP_BROWSER"
-    ):
+    if os.environ.get("CI", "").lower() != "true" and os.environ.get("IMBALANCED_GAN_SKIP_BROWSER"):
         pytest.skip(message)
     pytest.fail(message + " (or set IMBALANCED_GAN_SKIP_BROWSER=1 outside CI to skip)")
 
@@ -127,6 +125,8 @@ class Chromium:
         result = self.send(
             "Runtime.evaluate", self.session, expression=expression, returnByValue=True
         )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
     def open(self, url: str) -> None:
@@ -196,7 +196,9 @@ def browser(tmp_path):
 
 def test_build_holds_one_training_node_per_fold_and_class(site):
     graph = json.loads((site / "api" / "pipelines" / "gan_smote").read_text())
-    tasks = {(n["name"], tuple(n["modular_pipelines"])) for n in graph["nodes"] if n["type"] == "task"}
+    tasks = {
+        (n["name"], tuple(n["modular_pipelines"])) for n in graph["nodes"] if n["type"] == "task"
+    }
     for fold in ("fold_00", "fold_09"):
         for label in CLASSES:
             assert (f"train_generator_{label}", (f"lymphography.gan_smote.{fold}",)) in tasks
@@ -211,7 +213,7 @@ def test_rendered_page_shows_a_fold_with_its_per_class_training_nodes(server, br
     shown = browser.wait_for(
         f"(() => {{ const n = [...document.querySelectorAll('{FLOWCHART}')]"
         ".map(e => e.getAttribute('data-node-fullname'));"
-        " return n.includes('train_generator_metastases') && n; }})()"
+        " return n.includes('train_generator_metastases') && n; })()"
     )
     for label in CLASSES:
         assert f"train_generator_{label}" in shown
@@ -252,7 +254,12 @@ def test_dump_dom_shows_the_collapsed_pipeline(server, tmp_path):
     assert 'data-node-fullname="lymphography.report_markdown"' in dom
     assert 'data-node-fullname="train_generator_metastases"' not in dom  # inside, collapsed
     subprocess.run(
-        [*common, f"--user-data-dir={tmp_path / 'b'}", f"--screenshot={tmp_path / 'shot.png'}", url],
+        [
+            *common,
+            f"--user-data-dir={tmp_path / 'b'}",
+            f"--screenshot={tmp_path / 'shot.png'}",
+            url,
+        ],
         capture_output=True,
         timeout=120,
         check=True,

@@ -206,3 +206,20 @@ def test_interrupted_run_resumes_to_the_same_metrics(tmp_path):
     kedro(project, "run", "--pipelines=gan_smote", "--env=test", f"--from-nodes={resume.group(1)}")
     assert len(versions(metrics)) == 2
     assert latest(metrics) == uninterrupted
+
+
+def test_benchmark_runs_from_the_cli_and_versions_every_output(project):
+    """`kedro run --pipeline=benchmark --env test`: every catalog pattern resolves and saves."""
+    kedro(project, "run", "--pipelines=benchmark", "--env=test")
+    reporting = project / "data/08_reporting/benchmark"
+    report = latest(reporting / "report.md")
+    assert "## Friedman test" in report and "## Win / tie / loss" in report
+    for method in ("gan_smote", "smotified_gan", "vanilla_gan", "cgan", "adasyn", "smote"):
+        assert f"| {method} |" in report, method
+    assert "Reproduction" in latest(reporting / "reproduction.md")
+    for name in ("cd_diagram.png", "results.csv", "privacy.csv", "win_tie_loss.csv"):
+        assert versions(reporting / name), name
+    pca = reporting / "ecoli4/cgan/pca_real_vs_synthetic.png"
+    assert (pca / versions(pca)[0] / pca.name).stat().st_size > 1000
+    models = project / "data/06_models/benchmark/ecoli4/smotified_gan/models.pkl"
+    assert len(versions(models)) == 1

@@ -330,7 +330,7 @@ def train_gan(
 class ImageOverSampler(BaseOverSampler):
     """Common skeleton of the image samplers: validation, scaling, the sampler protocol.
 
-    Subclasses implement ``_fit(X, y, counts, seed)`` (``X`` scaled to ``[-1, 1]``,
+    Subclasses implement ``_fit(X, y, seed)`` (``X`` scaled to ``[-1, 1]``,
     float32 tensor; sets the model attributes and ``history_``) and
     ``_generate_class(label, n, generator)`` (``n`` rows in ``[-1, 1]``).
     """

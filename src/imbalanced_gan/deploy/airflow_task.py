@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,13 +86,17 @@ def claim_version(runs_dir: Path, version: str, dag_id: str, run_id: str) -> Non
     runs_dir.mkdir(parents=True, exist_ok=True)
     claim = runs_dir / f"{version}.json"
     owner = {"dag_id": dag_id, "run_id": run_id}
+    # write a private file, then link it into place: the claim appears complete or not at all
+    draft = runs_dir / f".{version}.{os.getpid()}.{threading.get_ident()}.tmp"
+    draft.write_text(json.dumps(owner))
     try:
-        with claim.open("x") as file:
-            json.dump(owner, file)
+        os.link(draft, claim)
         return
     except FileExistsError:
         pass
-    held = json.loads(claim.read_text() or "{}")
+    finally:
+        draft.unlink()
+    held = json.loads(claim.read_text())
     if held != owner:
         raise RuntimeError(
             f"Dataset version {version} is already used by DAG {held.get('dag_id')!r} run "
@@ -101,7 +106,7 @@ def claim_version(runs_dir: Path, version: str, dag_id: str, run_id: str) -> Non
         )
 
 
-def run_task(  # noqa: PLR0913
+def run_task(
     project_path: str | Path,
     env: str,
     pipeline_name: str,
@@ -146,10 +151,15 @@ def run_task(  # noqa: PLR0913
     project_path = Path(project_path).resolve()
     node_names = list(node_names)
     version = version_for_run(run_id, logical_date, dag_id)
-    claim_version(Path(runs_dir or project_path / RUNS_DIR), version, dag_id, run_id)
     # the project's pipelines are laid out from conf/<env> (see imbalanced_gan.layout)
     os.environ["KEDRO_ENV"] = env
     bootstrap_project(project_path)
+    if pipeline_name not in pipelines:
+        raise ValueError(
+            f"Pipeline {pipeline_name!r} is not registered in env {env!r}; registered: "
+            f"{sorted(pipelines)}. Regenerate the DAGs (kedro airflow create)."
+        )
+    claim_version(Path(runs_dir or project_path / RUNS_DIR), version, dag_id, run_id)
     pinned = _versioned_outputs(
         pipelines[pipeline_name], project_path, env, conf_source, runtime_params
     )
@@ -219,7 +229,7 @@ class ResumingRunner(SequentialRunner):
     becomes a no-op), since a versioned dataset is never rewritten.
     """
 
-    def run(  # noqa: D102
+    def run(
         self,
         pipeline: Pipeline,
         catalog: Any,
@@ -259,10 +269,10 @@ class KeptDataset(AbstractDataset):
     def __init__(self, dataset: AbstractDataset) -> None:
         self._dataset = dataset
 
-    def load(self) -> Any:  # noqa: D102
+    def load(self) -> Any:
         return self._dataset.load()
 
-    def save(self, data: Any) -> None:  # noqa: D102
+    def save(self, data: Any) -> None:
         logger.info("Keeping %s from an earlier attempt of this run", self._dataset)
 
     def _exists(self) -> bool:
@@ -290,6 +300,7 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--logical-date", required=True, type=datetime.fromisoformat)
     parser.add_argument("--dag-id", default="")
     parser.add_argument("--conf-source")
+    parser.add_argument("--runs-dir")
     args = parser.parse_args(argv)
     version = run_task(
         args.project_path,
@@ -300,6 +311,7 @@ def main(argv: list[str] | None = None) -> str:
         logical_date=args.logical_date,
         dag_id=args.dag_id,
         conf_source=args.conf_source,
+        runs_dir=args.runs_dir,
     )
     print(version)  # noqa: T201
     return version

@@ -29,6 +29,7 @@ from sklearn.metrics import (  # noqa: E402
 
 from gan_oversamplers import make_baseline, top_up_counts  # noqa: E402
 from gan_oversamplers._random import derive_seed  # noqa: E402
+from imbalanced_gan.layout import slug  # noqa: E402
 from imbalanced_gan.params import DatasetParams, FoldParams  # noqa: E402
 from imbalanced_gan.pipelines.folds.nodes import make_folds  # noqa: E402
 from imbalanced_gan.pipelines.reporting.nodes import _markdown  # noqa: E402
@@ -171,9 +172,25 @@ def impose_imbalance(
 
 
 def make_image_folds(
-    imbalanced: dict[str, Any], dataset: ImageDatasetParams, folds: ImageFoldParams, seed: int
+    imbalanced: dict[str, Any],
+    dataset: ImageDatasetParams,
+    folds: ImageFoldParams,
+    seed: int,
+    *,
+    laid_out: tuple[str, int] | None = None,
 ) -> pd.DataFrame:
-    """Stratified K-fold row indices of the imbalanced set (the tabular ``make_folds``)."""
+    """Stratified K-fold row indices of the imbalanced set (the tabular ``make_folds``).
+
+    ``laid_out`` is the (dataset, n_splits) the graph was built for; the run stops with
+    an error if this run's parameters ask for another.
+    """
+    if laid_out is not None and laid_out != (slug(dataset.name), folds.n_splits):
+        raise RuntimeError(
+            f"The image pipelines were laid out for dataset {laid_out[0]!r} with "
+            f"{laid_out[1]} folds, but this run's parameters ask for {dataset.name!r} with "
+            f"{folds.n_splits}. Set the env before Kedro starts (KEDRO_ENV=<env> kedro run ...) "
+            "and change images.dataset.name / images.folds.n_splits in conf/, not with --params"
+        )
     table = pd.DataFrame({"label": imbalanced["labels"]})
     return make_folds(
         table,
@@ -345,8 +362,11 @@ def train_image_classifier(
 
 
 def image_scores(y_true: np.ndarray, y_pred: np.ndarray, classes: list[str]) -> dict[str, Any]:
-    """ACSA (balanced accuracy), macro G-mean, macro F1, accuracy, per-class scores and
-    the confusion matrix (rows: truth, columns: prediction, in ``classes`` order)."""
+    """Scores of one test set: ACSA, macro G-mean, macro F1, accuracy, per class.
+
+    ACSA is the balanced accuracy (mean per-class recall); the confusion matrix has the
+    truth in rows and predictions in columns, in ``classes`` order.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         precision, recall, f1, support = precision_recall_fscore_support(
@@ -558,14 +578,18 @@ def plot_image_summary(summary: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def _show(ax: plt.Axes, image: np.ndarray) -> None:
-    image = np.clip(image, 0, 1)
-    if image.shape[0] == 1:
-        ax.imshow(image[0], cmap="gray", vmin=0, vmax=1)
-    else:
-        ax.imshow(image.transpose(1, 2, 0))
-    ax.set_xticks([])
-    ax.set_yticks([])
+def mosaic(rows: list[list[np.ndarray]], pad: int = 1) -> np.ndarray:
+    """Tiles ``(C, H, W)`` in [0, 1] as one ``(H', W', C)`` picture (blank where missing)."""
+    tile = next(t for row in rows for t in row)
+    c, h, w = tile.shape
+    n_cols = max(len(row) for row in rows)
+    canvas = np.ones(((h + pad) * len(rows) + pad, (w + pad) * n_cols + pad, c), np.float32)
+    for r, row in enumerate(rows):
+        for col, image in enumerate(row):
+            if image is not None:
+                y0, x0 = pad + r * (h + pad), pad + col * (w + pad)
+                canvas[y0 : y0 + h, x0 : x0 + w] = np.clip(image, 0, 1).transpose(1, 2, 0)
+    return canvas
 
 
 def plot_image_grid(
@@ -577,33 +601,33 @@ def plot_image_grid(
     method: str,
     per_class: int = 6,
 ) -> plt.Figure:
-    """Per minority class (a row), ``per_class`` real training images then as many new ones."""
-    _, y = _part(imbalanced, fold_indices, split, "train")
+    """Per minority class (a row), ``per_class`` real training images, then as many new ones."""
     rows_ = fold_indices.loc[
         (fold_indices["split"] == split) & (fold_indices["part"] == "train"), "row"
     ].to_numpy()
-    real = imbalanced["images"][rows_]
+    real, y = imbalanced["images"][rows_], imbalanced["labels"][rows_]
     classes = [c for c in imbalanced["classes"] if np.any(synthetic["labels"] == c)]
-    n_rows = max(len(classes), 1)
-    fig, axes = plt.subplots(
-        n_rows, 2 * per_class, figsize=(1.1 * 2 * per_class, 1.2 * n_rows + 0.6), squeeze=False
-    )
-    for ax in axes.ravel():
-        ax.axis("off")
-    for r, label in enumerate(classes):
-        pairs = (
-            ("real", real[y == label]),
-            ("synthetic", synthetic["images"][synthetic["labels"] == label]),
-        )
-        for block, (kind, images) in enumerate(pairs):
-            for c, image in enumerate(images[:per_class]):
-                ax = axes[r][block * per_class + c]
-                ax.axis("on")
-                _show(ax, image)
-                if c == 0:
-                    ax.set_ylabel(f"{label}\n{kind}", fontsize=7)
-    fig.suptitle(
-        f"{method}, {split}: real (left) and synthetic (right) images per class", fontsize=9
+    tiles = []
+    for label in classes:
+        row: list[Any] = [None] * (2 * per_class + 1)
+        for block, images in enumerate(
+            (real[y == label], synthetic["images"][synthetic["labels"] == label])
+        ):
+            for i, image in enumerate(images[:per_class]):
+                row[block * (per_class + 1) + i] = image
+        tiles.append(row)
+    fig, ax = plt.subplots(figsize=(7, 0.55 * max(len(classes), 1) + 0.8))
+    if tiles:
+        canvas = mosaic(tiles)
+        ax.imshow(canvas[..., 0] if canvas.shape[2] == 1 else canvas, cmap="gray", vmin=0, vmax=1)
+        step = canvas.shape[0] / len(classes)
+        ax.set_yticks([step * (i + 0.5) for i in range(len(classes))], classes)
+    ax.set_xticks([])
+    ax.set_ylabel("class")
+    ax.set_title(
+        f"{method}, {split}: {per_class} real (left) and {per_class} synthetic (right) "
+        "images per topped-up class",
+        fontsize=9,
     )
     fig.tight_layout()
     return fig
@@ -617,8 +641,11 @@ def plot_pca(
     split: str,
     method: str,
 ) -> plt.Figure:
-    """Real training and synthetic images in the first two principal components of the
-    real training images (circles: real, crosses: synthetic; one colour per class)."""
+    """Real vs synthetic images in the first two principal components of the real ones.
+
+    The PCA is fitted on the split's real training images; circles are real, crosses
+    synthetic, one colour per class.
+    """
     X, y = _part(imbalanced, fold_indices, split, "train")
     pca = PCA(n_components=2, random_state=0).fit(X)
     real = pca.transform(X)

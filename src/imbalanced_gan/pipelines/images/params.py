@@ -132,6 +132,7 @@ class ImageClassifierParams:
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
     device: str = "cpu"
+    n_threads: int | None = 1
 
     def __post_init__(self) -> None:
         _require(
@@ -154,4 +155,5 @@ class ImageClassifierParams:
             "learning_rate": self.learning_rate,
             "weight_decay": self.weight_decay,
             "device": self.device,
+            "n_threads": self.n_threads,
         }

@@ -58,7 +58,9 @@ def image_layout_from_params(params: dict[str, Any]) -> ImageLayout:
     """Build the layout from the ``images`` parameters; errors name the key."""
     images = params.get("images")
     if not images:
-        raise KeyError("Parameter 'images' is missing from conf (see conf/base/parameters_images.yml)")
+        raise KeyError(
+            "Parameter 'images' is missing from conf (see conf/base/parameters_images.yml)"
+        )
     try:
         name = images["dataset"]["name"]
     except (KeyError, TypeError):
@@ -93,15 +95,25 @@ def ingestion_pipeline(layout: ImageLayout) -> Pipeline:
         [
             Node(
                 impose_imbalance,
-                inputs=[f"{ds}.raw", "params:images.dataset", "params:images.imbalance", "params:seed"],
+                inputs=[
+                    f"{ds}.raw",
+                    "params:images.dataset",
+                    "params:images.imbalance",
+                    "params:seed",
+                ],
                 outputs=[f"{ds}.imbalanced", f"{ds}.balanced_test", f"{ds}.data_profile"],
                 name="impose_imbalance",
                 namespace=ds,
                 tags=["images", "ingestion"],
             ),
             Node(
-                make_image_folds,
-                inputs=[f"{ds}.imbalanced", "params:images.dataset", "params:images.folds", "params:seed"],
+                bind(make_image_folds, laid_out=(layout.dataset, layout.n_splits)),
+                inputs=[
+                    f"{ds}.imbalanced",
+                    "params:images.dataset",
+                    "params:images.folds",
+                    "params:seed",
+                ],
                 outputs=f"{ds}.fold_indices",
                 name="make_folds",
                 namespace=ds,
@@ -188,12 +200,29 @@ def reporting_pipeline(layout: ImageLayout, methods: tuple[str, ...]) -> Pipelin
     metrics = [f"{ds}.{split}.{m}.metrics" for m in methods for split in layout.splits]
 
     def node(func: Any, inputs: Any, outputs: Any, name: str) -> Node:
-        return Node(func, inputs, outputs, name=name, namespace=f"{ds}.reporting", tags=["images", "reporting"])
+        return Node(
+            func,
+            inputs,
+            outputs,
+            name=name,
+            namespace=f"{ds}.reporting",
+            tags=["images", "reporting"],
+        )
 
     return Pipeline(
         [
-            node(collect_image_metrics, metrics, [f"{ds}.fold_metrics", f"{ds}.per_class_metrics"], "collect_metrics"),
-            node(sum_confusion_matrices, metrics, f"{ds}.confusion_matrices", "sum_confusion_matrices"),
+            node(
+                collect_image_metrics,
+                metrics,
+                [f"{ds}.fold_metrics", f"{ds}.per_class_metrics"],
+                "collect_metrics",
+            ),
+            node(
+                sum_confusion_matrices,
+                metrics,
+                f"{ds}.confusion_matrices",
+                "sum_confusion_matrices",
+            ),
             node(
                 summarise_image_metrics,
                 [f"{ds}.fold_metrics", f"{ds}.per_class_metrics"],
