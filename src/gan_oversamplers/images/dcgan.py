@@ -38,9 +38,10 @@ class DCGANOverSampler(PerClassImageGAN):
         Layout of the flattened rows of X; ``None`` means one square channel.
     latent_dim : int, default=100
         Noise dimension (DCGAN: 100).
-    conv_dim : int, default=64
-        Channels of the first convolution, doubled per layer (DCGAN: 64). On a class of
-        40 digits, 32 channels had learnt nothing recognisable after 200 epochs, 64 had.
+    conv_dim : int, default=32
+        Channels of the first convolution, doubled per layer (DCGAN: 64 at 64x64 px;
+        32 is enough for 8x8 and 28x28 images and about half the time; on small classes
+        the seed matters more than the width, see docs/methods/dcgan.md).
     epochs : int, default=200
         Passes over each class's images (paper 004 trains its GANs for 200 epochs).
     batch_size : int, default=64
@@ -76,7 +77,7 @@ class DCGANOverSampler(PerClassImageGAN):
         random_state: Any = None,
         image_shape: tuple[int, int, int] | None = None,
         latent_dim: int = 100,
-        conv_dim: int = 64,
+        conv_dim: int = 32,
         epochs: int = 200,
         batch_size: int = 64,
         generator_lr: float = 2e-4,

@@ -22,8 +22,12 @@ from imbalanced_gan.pipelines.images.pipeline import (
     image_layout_from_params,
     image_pipeline,
     read_image_layout,
+    register_image_pipelines,
 )
 from tests.conftest import PROJECT
+
+# 3-image classes in a 2-fold split: SMOTE and DeepSMOTE shrink k (warned); expected here
+pytestmark = pytest.mark.filterwarnings("ignore:.*k_neighbors:UserWarning")
 
 TINY_GAN = {"epochs": 1, "batch_size": 32}
 PARAMS = {
@@ -198,3 +202,19 @@ def test_layout_comes_from_conf_and_names_bad_keys():
         image_layout_from_params({"images": {"dataset": {"name": "d"}, "methods": ["gamo"]}})
     with pytest.raises(KeyError, match="images.dataset.name"):
         image_layout_from_params({"images": {"folds": {}}})
+
+
+def test_one_pipeline_per_generative_method_needs_only_raw_images_and_params():
+    layout = image_layout_from_params(PARAMS)
+    pipelines = register_image_pipelines(layout)
+    assert set(pipelines) == {"image_benchmark", *nodes.GENERATIVE_METHODS}
+    for method in nodes.GENERATIVE_METHODS:
+        pipeline = pipelines[method]
+        assert {n.name.split(".")[2] for n in pipeline.nodes} == {
+            method,
+            "reporting",
+            "make_folds",
+            "impose_imbalance",
+        }
+        free = {i for i in pipeline.inputs() if not i.startswith("params:")}
+        assert free == {"digits.images.raw"}

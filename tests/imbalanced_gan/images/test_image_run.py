@@ -17,11 +17,7 @@ def test_image_benchmark_runs_from_the_cli_and_writes_versioned_outputs(tmp_path
         project, "run", "--pipelines=image_benchmark", "--params=images.folds.n_splits=3", ok=False
     )
     assert "laid out for dataset 'digits' with 5 folds" in wrong.stdout + wrong.stderr
-    # KEDRO_ENV as well as --env: a hook that reads context.params builds the pipelines
-    # before LayoutHook exports --env (see the report)
-    done = kedro(
-        project, "run", "--pipelines=image_benchmark", "--env=test", env={"KEDRO_ENV": "test"}
-    )
+    done = kedro(project, "run", "--pipelines=image_benchmark", "--env=test")
     reporting = project / "data/08_reporting/digits/images"
     report = latest(reporting / "report.md")
     for method in ("deepsmote", "dcgan", "cgan_images", "vanilla_gan_images", "smote"):
@@ -41,7 +37,6 @@ def test_image_benchmark_runs_from_the_cli_and_writes_versioned_outputs(tmp_path
         "--pipelines=image_benchmark",
         "--env=test",
         "--params=images.classifier.epochs=0",
-        env={"KEDRO_ENV": "test"},
         ok=False,
     )
     assert (
