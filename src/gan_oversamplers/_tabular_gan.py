@@ -178,7 +178,7 @@ def train_gan(
             ]
         means = totals / math.ceil(n / batch)
         if not np.isfinite(means[:2]).all():
-            raise TrainingDivergedError(label, epoch)
+            raise TrainingDivergedError(label, epoch, method=name)
         rows.append(dict(zip(("d_loss", "g_loss", "d_real", "d_fake"), means, strict=True)))
         if verbose:
             bar.set_postfix(d_loss=f"{means[0]:.4f}", g_loss=f"{means[1]:.4f}")

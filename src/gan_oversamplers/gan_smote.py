@@ -38,12 +38,12 @@ MODE_COLLAPSE_RATIO = 0.2
 
 
 class TrainingDivergedError(FloatingPointError):
-    """A loss became NaN or infinite; ``label`` and ``epoch`` say where."""
+    """A loss became NaN or infinite; ``label``, ``epoch`` and ``method`` say where."""
 
-    def __init__(self, label: Any, epoch: int, index: int = 0) -> None:
-        self.label, self.epoch, self.index = label, epoch, index
+    def __init__(self, label: Any, epoch: int, index: int = 0, method: str = "GAN-SMOTE") -> None:
+        self.label, self.epoch, self.index, self.method = label, epoch, index, method
         super().__init__(
-            f"GAN-SMOTE training of class {label!r} diverged: non-finite loss at epoch "
+            f"{method} training of class {label!r} diverged: non-finite loss at epoch "
             f"{epoch}; lower generator_lr/discriminator_lr"
         )
 

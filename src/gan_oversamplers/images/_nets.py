@@ -239,12 +239,7 @@ class MLPNet(_SeededModule):
 
 def diverged(method: str, label: Any, epoch: int) -> TrainingDivergedError:
     """The protocol's :class:`TrainingDivergedError`, with a message naming ``method``."""
-    error = TrainingDivergedError(label, epoch)
-    error.args = (
-        f"{method} training of class {label!r} diverged: non-finite loss at epoch {epoch}; "
-        "lower the learning rate",
-    )
-    return error
+    return TrainingDivergedError(label, epoch, method=method)
 
 
 def batches(n: int, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
@@ -291,7 +286,12 @@ def train_gan(
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=hp["discriminator_lr"], betas=betas)
     bce = F.binary_cross_entropy_with_logits
     log = np.zeros((hp["epochs"], 2))
-    bar = tqdm(range(hp["epochs"]), disable=not verbose, desc=f"{method} {label}", leave=False)
+    bar = tqdm(
+        range(hp["epochs"]),
+        disable=not verbose,
+        desc=method if label is None else f"{method} class {label}",
+        leave=False,
+    )
     for epoch in bar:
         d_sum = g_sum = 0.0
         steps = batches(len(real), hp["batch_size"], rng)
