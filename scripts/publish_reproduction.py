@@ -1,6 +1,6 @@
 """Write docs/reproduction.md from the newest versioned outputs of the reproduction runs.
 
-    python scripts/publish_reproduction.py
+    python scripts/publish_reproduction.py [--benchmark-versions V1 V2 ...]
 
 Collects, newest version of each:
 - ``data/08_reporting/benchmark/reproduction.md`` (``kedro run --pipeline=benchmark``),
@@ -15,6 +15,7 @@ A part that was never run is listed as such; nothing is invented.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,12 +31,27 @@ def newest(versioned: Path) -> tuple[str, str] | None:
     return versions[-1], (versioned / versions[-1] / versioned.name).read_text()
 
 
+def pick(versioned: Path, version: str | None) -> tuple[str, str] | None:
+    """(version, text) of ``version`` of a versioned file, or of its newest version."""
+    if version is None:
+        return newest(versioned)
+    path = versioned / version / versioned.name
+    return (version, path.read_text()) if path.exists() else None
+
+
 def demote(text: str) -> str:
     """Headings one level down, so each part sits under this page's title."""
     return "\n".join("#" + line if line.startswith("#") else line for line in text.splitlines())
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--benchmark-versions",
+        nargs="*",
+        help="versions of benchmark/reproduction.md to include (default: the newest)",
+    )
+    args = parser.parse_args()
     parts = [
         "# Reproduction: the papers' claims beside our measurements",
         "",
@@ -58,14 +74,16 @@ def main() -> None:
         ]
     else:
         parts += ["Not run on this machine (needs `../shared/data/petrographic`).", ""]
-    bench = newest(ROOT / "data/08_reporting/benchmark/reproduction.md")
     parts += ["## Papers 000, 001 and 002 in the benchmark's folds", ""]
-    if bench:
-        parts += [f"`kedro run --pipeline=benchmark`, version `{bench[0]}`.", ""]
+    runs = args.benchmark_versions or [None]
+    for version in runs:
+        bench = pick(ROOT / "data/08_reporting/benchmark/reproduction.md", version)
+        if bench is None:
+            parts += [f"Benchmark version {version or '(newest)'} not found here.", ""]
+            continue
+        parts += [f"### `kedro run --pipeline=benchmark`, version `{bench[0]}`", ""]
         body = bench[1].split("\n", 1)[1] if bench[1].startswith("# ") else bench[1]
-        parts += [demote(body), ""]
-    else:
-        parts += ["The benchmark has not been run here yet.", ""]
+        parts += [demote(demote(body)), ""]
     parts += ["## Paper 003 (DeepSMOTE), Table II", ""]
     for name in ("mnist_5k", "fashion_mnist"):
         path = ROOT / f"benchmarks/results/image_reproduction_{name}.md"

@@ -66,7 +66,7 @@ def benchmark_statistics(
     alpha = float(benchmark.get("alpha", 0.05))
     long = _long(results, metric)
     scores = score_matrix(long, metric)
-    ranks = average_ranks(scores, higher_is_better=higher, nan_policy="drop")
+    ranks = average_ranks(scores, higher_is_better=higher, nan_policy="drop").sort_values()
     n, k = scores.dropna().shape
     table = pd.DataFrame(
         {
