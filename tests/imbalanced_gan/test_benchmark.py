@@ -105,8 +105,8 @@ def test_methods_see_identical_test_rows(catalog):
         smote = catalog.load(f"benchmark.{dataset}.smote.training_rows")
         real = smote[~smote["is_synthetic"]]
         assert (smote[smote["is_synthetic"]]["row"] == -1).all()
-        assert real.groupby("split")["row"].apply(set).equals(
-            rows.groupby("split")["row"].apply(set)
+        assert (
+            real.groupby("split")["row"].apply(set).equals(rows.groupby("split")["row"].apply(set))
         )
 
 
@@ -148,7 +148,9 @@ def test_statistics_and_reports(catalog):
     wtl = catalog.load("benchmark.win_tie_loss")
     assert (wtl[["wins", "ties", "losses"]].sum(axis=1) == 4).all()
     privacy = catalog.load("benchmark.privacy_table")
-    ros = privacy[(privacy["method"] == "random_oversampling") & (privacy["class"] == "(all classes)")]
+    ros = privacy[
+        (privacy["method"] == "random_oversampling") & (privacy["class"] == "(all classes)")
+    ]
     assert (ros["copy_share"] == 1).all()  # random over-sampling copies real rows
     report = catalog.load("benchmark.report_markdown")
     assert "## Friedman test" in report and "synthetic rows only" in report
@@ -182,7 +184,14 @@ def test_categorical_baselines_decode_and_reencode(mixed_table):
     encoded = encoder.transform(train).assign(label=train["label"])
     dataset = DatasetParams(name="toy", target="label", classes=["a", "b", "c"])
     topped = oversampling_nodes.top_up_on_original_columns(
-        encoded, encoder, dataset, TopUpParams(), BaselineParams(), 1, split="fold_00", method="smotenc"
+        encoded,
+        encoder,
+        dataset,
+        TopUpParams(),
+        BaselineParams(),
+        1,
+        split="fold_00",
+        method="smotenc",
     )
     new = topped[topped["is_synthetic"]]
     assert new["label"].value_counts().to_dict() == {"b": 10, "c": 20}
@@ -190,5 +199,12 @@ def test_categorical_baselines_decode_and_reencode(mixed_table):
     assert np.array_equal(onehot.sum(axis=1), np.ones(len(new)))
     with pytest.raises(ValueError, match="SMOTEN is for categorical columns only"):
         oversampling_nodes.top_up_on_original_columns(
-            encoded, encoder, dataset, TopUpParams(), BaselineParams(), 1, split="fold_00", method="smoten"
+            encoded,
+            encoder,
+            dataset,
+            TopUpParams(),
+            BaselineParams(),
+            1,
+            split="fold_00",
+            method="smoten",
         )

@@ -18,7 +18,10 @@ EXPECTED = {
     "lymphography": ((148, 19), {"metastases": 81, "malign_lymph": 61, "fibrosis": 4, "normal": 2}),
     "pima": ((768, 9), {"negative": 500, "positive": 268}),
     "breast_cancer": ((569, 31), {"benign": 357, "malignant": 212}),
-    "ecoli": ((336, 8), {"cp": 143, "im": 77, "pp": 52, "imU": 35, "om": 20, "omL": 5, "imS": 2, "imL": 2}),
+    "ecoli": (
+        (336, 8),
+        {"cp": 143, "im": 77, "pp": 52, "imU": 35, "om": 20, "omL": 5, "imS": 2, "imL": 2},
+    ),
     "yeast_2_vs_4": ((514, 9), {"negative": 463, "positive": 51}),
     "shuttle_2_vs_5": ((3316, 10), {"negative": 3267, "positive": 49}),
     "abalone": ((4177, 9), {"negative": 3338, "positive": 839}),  # paper 001: rings <= 7
