@@ -30,6 +30,9 @@ METRICS: dict[str, tuple[str, bool]] = {
     "f1_micro": ("Micro F1", False),
     "balanced_accuracy": ("Balanced accuracy (%)", True),
     "g_mean_macro": ("Macro G-mean", False),
+    "f1_minority": ("Minority F1", False),
+    "roc_auc": ("ROC-AUC", False),
+    "pr_auc": ("PR-AUC", False),
 }
 
 
