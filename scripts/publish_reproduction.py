@@ -16,6 +16,7 @@ A part that was never run is listed as such; nothing is invented.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +89,22 @@ def main() -> None:
     for name in ("mnist_5k", "fashion_mnist"):
         path = ROOT / f"benchmarks/results/image_reproduction_{name}.md"
         if path.exists():
-            parts += [demote(demote(path.read_text())), ""]
+            record = json.loads(path.with_suffix(".json").read_text())
+            epochs = {
+                method: spec.get("epochs")
+                for method, spec in record["params"]["samplers"].items()
+                if isinstance(spec, dict) and "epochs" in spec
+            }
+            parts += [
+                f"`python benchmarks/image_reproduction.py --dataset {name}`: "
+                f"{record['total_seconds']:.0f} s; imbalance scale "
+                f"{record['profile'].get('scale')}; sampler epochs {epochs}; classifier "
+                f"{record['params']['classifier']['architecture']}, "
+                f"{record['params']['classifier']['epochs']} epochs.",
+                "",
+                demote(demote(path.read_text())),
+                "",
+            ]
         else:
             parts += [
                 f"`{name}`: not run yet (`python benchmarks/image_reproduction.py "
