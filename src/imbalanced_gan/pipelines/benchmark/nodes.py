@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gan_oversamplers import top_up_counts
 from gan_oversamplers._random import derive_seed
 from imbalanced_gan.layout import BASELINE_METHODS, GENERATIVE_METHODS
 from imbalanced_gan.params import (
@@ -41,6 +40,7 @@ from imbalanced_gan.pipelines.oversampling.nodes import (
     top_up_on_original_columns,
     top_up_with_baseline,
     top_up_with_generators,
+    top_up_with_sampler,
     train_generators,
 )
 
@@ -134,8 +134,6 @@ def oversample(
         )
         return topped, None
     if method in GENERATIVE_METHODS:
-        from imbalanced_gan.pipelines.oversampling.nodes import top_up_with_sampler
-
         sampler = fit_sampler(train, dataset, top_up, samplers, seed, split=split, method=method)
         topped = top_up_with_sampler(
             train, dataset, top_up, seed, sampler, split=split, method=method
@@ -294,17 +292,3 @@ def run_method_on_dataset(
     synthetic_rows = pd.concat(samples)
     synthetic_rows.columns = [str(c) for c in synthetic_rows.columns]
     return pd.DataFrame(results), models, synthetic_rows.reset_index(drop=True)
-
-
-def positive_label(specs: dict[str, dict[str, Any]], dataset: str, table: pd.DataFrame) -> str:
-    """The minority label the binary scores are about: configured, else the smallest class."""
-    spec = specs.get(dataset, {})
-    if spec.get("positive_label") is not None:
-        return str(spec["positive_label"])
-    counts = table[spec.get("target", "Class")].astype(str).value_counts()
-    return str(counts.idxmin())
-
-
-def top_up_count_table(train: pd.DataFrame, target: str, strategy: Any) -> dict[str, int]:
-    """How many rows the top-up adds per class (for the report)."""
-    return top_up_counts(train[target].astype(str).to_numpy(), strategy)

@@ -143,34 +143,17 @@ def sampler_pipeline(layout: Layout, method: str) -> Pipeline:
 
 
 def baseline_pipeline(layout: Layout, method: str) -> Pipeline:
+    """A top-up node per split; SMOTENC / SMOTEN also read the split's encoder."""
     ds = layout.dataset
-    if method in CATEGORICAL_BASELINES:
-        return Pipeline(
-            [
-                Node(
-                    bind(top_up_on_original_columns, split=split, method=method),
-                    inputs=[
-                        f"{ds}.{split}.train_encoded",
-                        f"{ds}.{split}.encoder",
-                        "params:dataset",
-                        "params:top_up",
-                        "params:baselines",
-                        "params:seed",
-                    ],
-                    outputs=f"{ds}.{split}.{method}.train_topped_up",
-                    name="top_up",
-                    namespace=f"{ds}.{method}.{split}",
-                    tags=[method, "top_up", split],
-                )
-                for split in layout.splits
-            ]
-        )
+    categorical = method in CATEGORICAL_BASELINES
+    func = top_up_on_original_columns if categorical else top_up_with_baseline
     return Pipeline(
         [
             Node(
-                bind(top_up_with_baseline, split=split, method=method),
+                bind(func, split=split, method=method),
                 inputs=[
                     f"{ds}.{split}.train_encoded",
+                    *([f"{ds}.{split}.encoder"] if categorical else []),
                     "params:dataset",
                     "params:top_up",
                     "params:baselines",
