@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.conftest import PROJECT, SHARED
@@ -223,3 +224,14 @@ def test_benchmark_runs_from_the_cli_and_versions_every_output(project):
     assert (pca / versions(pca)[0] / pca.name).stat().st_size > 1000
     models = project / "data/06_models/benchmark/ecoli4/smotified_gan/models.pkl"
     assert len(versions(models)) == 1
+
+    # the full grid is meant for ParallelRunner (docs/benchmark.md): same seeds, same scores
+    kedro(project, "run", "--pipelines=benchmark", "--env=test", "--runner=ParallelRunner")
+    results = reporting / "results.csv"
+    sequential, parallel = (
+        pd.read_csv(results / v / "results.csv").filter(regex="^(?!seconds_)")
+        for v in versions(results)
+    )
+    assert len(versions(models)) == 2
+    assert len(sequential) > 0
+    pd.testing.assert_frame_equal(sequential, parallel)
