@@ -183,22 +183,9 @@ def test_categorical_baselines_decode_and_reencode(mixed_table):
     encoder = TableEncoder(["colour"], ["size", "weight"]).fit(train)
     encoded = encoder.transform(train).assign(label=train["label"])
     dataset = DatasetParams(name="toy", target="label", classes=["a", "b", "c"])
-    topped = oversampling_nodes.top_up_on_original_columns(
-        encoded,
-        encoder,
-        dataset,
-        TopUpParams(),
-        BaselineParams(),
-        1,
-        split="fold_00",
-        method="smotenc",
-    )
-    new = topped[topped["is_synthetic"]]
-    assert new["label"].value_counts().to_dict() == {"b": 10, "c": 20}
-    onehot = new[[c for c in new.columns if c.startswith("colour=")]].to_numpy()
-    assert np.array_equal(onehot.sum(axis=1), np.ones(len(new)))
-    with pytest.raises(ValueError, match="SMOTEN is for categorical columns only"):
-        oversampling_nodes.top_up_on_original_columns(
+
+    def top_up(method):
+        return oversampling_nodes.top_up_on_original_columns(
             encoded,
             encoder,
             dataset,
@@ -206,5 +193,13 @@ def test_categorical_baselines_decode_and_reencode(mixed_table):
             BaselineParams(),
             1,
             split="fold_00",
-            method="smoten",
+            method=method,
         )
+
+    topped = top_up("smotenc")
+    new = topped[topped["is_synthetic"]]
+    assert new["label"].value_counts().to_dict() == {"b": 10, "c": 20}
+    onehot = new[[c for c in new.columns if c.startswith("colour=")]].to_numpy()
+    assert np.array_equal(onehot.sum(axis=1), np.ones(len(new)))
+    with pytest.raises(ValueError, match="SMOTEN is for categorical columns only"):
+        top_up("smoten")
