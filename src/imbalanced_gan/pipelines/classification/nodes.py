@@ -169,7 +169,9 @@ def train_classifier(
                 "protocol": "none (fixed epochs)" if settings else "none",
                 "epochs_run": int(getattr(model, "n_iter_", 0)),
             }
-        model.train_accuracy_real_ = float(np.mean(model.predict(X[real]) == y[real]))
+        model.train_accuracy_real_ = (  # NaN when trained on synthetic rows only (paper 002)
+            float(np.mean(model.predict(X[real]) == y[real])) if real.any() else float("nan")
+        )
     record_rows(model, train_topped_up.index[real])
     labels, counts = np.unique(y[real], return_counts=True)
     model.real_class_counts_ = {str(k): int(v) for k, v in zip(labels, counts, strict=True)}
