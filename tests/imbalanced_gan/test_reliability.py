@@ -138,7 +138,8 @@ def test_unknown_method_classifier_and_epochs_are_parameter_errors():
     ):
         layout_from_params(params, "base")
     with pytest.raises(
-        ValueError, match="classifier.name must be 'mlp' or 'decision_tree', got 'svm'"
+        ValueError,
+        match="classifier.name must be 'mlp', 'mlp_paper000' or 'decision_tree', got 'svm'",
     ):
         ClassifierParams(name="svm")
     for epochs in (0, -5):
