@@ -49,14 +49,14 @@ def record_rows(obj: Any, rows: pd.DataFrame | pd.Index | Iterable[Any], role: s
     """Stamp ``obj`` with the row numbers it learnt from (``role``); returns ``obj``.
 
     ``rows`` is a table indexed by row number of the validated table, or the numbers.
-    A :class:`pandas.DataFrame` is stamped in ``attrs`` (kept by pickle and parquet).
+    A :class:`pandas.DataFrame` is stamped in ``attrs`` (kept by pickle and parquet), a
+    ``dict`` (a split's synthetic images) under the key :data:`ROWS_ATTR`.
     """
     if role not in ALLOWED_PARTS:
         raise ValueError(f"role must be one of {sorted(ALLOWED_PARTS)}, got {role!r}")
-    if isinstance(obj, pd.DataFrame):
-        record = dict(obj.attrs.get(ROWS_ATTR, {}))
-        record[role] = _ids(rows)
-        obj.attrs[ROWS_ATTR] = record
+    if isinstance(obj, pd.DataFrame | dict):
+        store = obj.attrs if isinstance(obj, pd.DataFrame) else obj
+        store[ROWS_ATTR] = {**store.get(ROWS_ATTR, {}), role: _ids(rows)}
         return obj
     record = dict(getattr(obj, ROWS_ATTR, None) or {})
     record[role] = _ids(rows)
@@ -68,6 +68,8 @@ def rows_seen(obj: Any) -> dict[str, list[int]] | None:
     """The ``{role: rows}`` record of a fitted object or stamped table, or ``None``."""
     if isinstance(obj, pd.DataFrame):
         return obj.attrs.get(ROWS_ATTR)
+    if isinstance(obj, dict):
+        return obj.get(ROWS_ATTR)
     return getattr(obj, ROWS_ATTR, None)
 
 
