@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 #: row outside the training part can judge it. Chosen on Lymphography's real rows alone
 #: (an inner 20 % of each training part, no test fold): 200 epochs reach 100 % on the
 #: real training rows and 83 % on the held-out real rows, the best of 25-400 epochs
-#: (docs/evaluation.md). ``mlp_paper000``: paper 000's 1 x 100 network, SGD, minibatches
+#: (docs/protocol.md). ``mlp_paper000``: paper 000's 1 x 100 network, SGD, minibatches
 #: of 16, early stopping, which here watches real rows held out before over-sampling
 #: (``folds.validation_fraction``), never synthetic ones.
 MLP_DEFAULTS: dict[str, dict[str, Any]] = {
