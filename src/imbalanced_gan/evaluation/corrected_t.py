@@ -136,7 +136,9 @@ def paired_comparison(
         ``split``, ``n_train`` and ``n_test`` of every split (and ``group`` when
         ``scores`` has it). The ratio used is ``mean(n_test) / mean(n_train)``.
     baselines : iterable of str
-        Methods each other method is compared with (those present in ``scores``).
+        Methods each other method is compared with (those present in ``scores``), in
+        order; a pair is compared once: a baseline is not compared again with a baseline
+        listed before it (no mirrored rows).
     metrics : iterable of str
         Metrics compared (those present in ``scores``).
     confidence : float, default=0.95
@@ -174,8 +176,12 @@ def paired_comparison(
             wide = part[part["metric"] == metric].pivot_table(
                 index="split", columns="method", values="value", aggfunc="first"
             )
-            for baseline in (b for b in baselines if b in wide.columns):
-                for method in (m for m in methods if m != baseline and m in wide.columns):
+            present = [b for b in dict.fromkeys(baselines) if b in wide.columns]
+            for position, baseline in enumerate(present):
+                earlier = set(present[:position])  # (b, a) was already compared as (a, b)
+                for method in (
+                    m for m in methods if m != baseline and m not in earlier and m in wide.columns
+                ):
                     pair = wide[[method, baseline]].astype(float).dropna()
                     row = {
                         **({"group": group} if grouped else {}),

@@ -54,9 +54,7 @@ def test_the_correction_widens_the_naive_interval_and_changes_the_verdict():
     assert naive.pvalue < 0.05
     result = corrected_resampled_t(d, test_train_ratio=1 / 9)
     # corrected standard error: sqrt(1/J + n_test/n_train) instead of sqrt(1/J)
-    assert result["standard_error"] == pytest.approx(
-        d.std(ddof=1) * math.sqrt(1 / 10 + 1 / 9)
-    )
+    assert result["standard_error"] == pytest.approx(d.std(ddof=1) * math.sqrt(1 / 10 + 1 / 9))
     assert result["p_value"] > 0.05
     assert verdict(result["ci_low"], result["ci_high"]) == NO_DIFFERENCE
 
@@ -104,13 +102,20 @@ def test_paired_comparison_pairs_by_split_and_compares_with_every_baseline():
     scores = _scores(
         {
             "gan_smote": [b + 0.10 for b in base],  # always 0.10 better
-            "smote": [b + d for b, d in zip(base, [0.02, -0.02, 0.01, -0.01, 0.0, 0.0])],
+            "smote": [
+                b + d for b, d in zip(base, [0.02, -0.02, 0.01, -0.01, 0.0, 0.0], strict=True)
+            ],
             "no_oversampling": base,
         }
     )
-    sizes = pd.DataFrame({"split": [f"fold_{i:02d}" for i in range(6)], "n_train": 80, "n_test": 20})
+    sizes = pd.DataFrame(
+        {"split": [f"fold_{i:02d}" for i in range(6)], "n_train": 80, "n_test": 20}
+    )
     table = paired_comparison(scores, sizes, ["no_oversampling", "smote"], ["accuracy"])
-    assert len(table) == 4  # 2 others vs none, 2 others vs smote
+    # vs none: gan_smote, smote; vs smote: gan_smote (none vs smote is the mirror of smote vs none)
+    assert sorted(zip(table["method"], table["baseline"], strict=True)) == [
+        ("gan_smote", "no_oversampling"), ("gan_smote", "smote"), ("smote", "no_oversampling")
+    ]  # fmt: skip
     row = table[(table["method"] == "gan_smote") & (table["baseline"] == "no_oversampling")].iloc[0]
     assert row["mean_difference"] == pytest.approx(0.10)
     assert row["verdict"] == BETTER and row["test_train_ratio"] == pytest.approx(0.25)
@@ -118,8 +123,8 @@ def test_paired_comparison_pairs_by_split_and_compares_with_every_baseline():
     assert row["verdict"] == NO_DIFFERENCE
     expected = corrected_resampled_t([0.02, -0.02, 0.01, -0.01, 0.0, 0.0], 0.25)
     assert row["p_value"] == pytest.approx(expected["p_value"])
-    row = table[(table["method"] == "no_oversampling") & (table["baseline"] == "smote")].iloc[0]
-    assert row["mean_difference"] == pytest.approx(0.0, abs=1e-12)
+    row = table[(table["method"] == "gan_smote") & (table["baseline"] == "smote")].iloc[0]
+    assert row["mean_difference"] == pytest.approx(0.10 - np.mean([0.02, -0.02, 0.01, -0.01, 0, 0]))
 
 
 def test_paired_comparison_drops_undefined_splits_and_groups():

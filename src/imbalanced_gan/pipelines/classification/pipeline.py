@@ -7,7 +7,8 @@ from kedro.pipeline import Node, Pipeline
 from imbalanced_gan.layout import Layout
 from imbalanced_gan.pipelines.wiring import bind
 
-from .nodes import evaluate_classifier, train_classifier
+from .nodes import evaluate_classifier
+from .seeding import train_classifier_on_split
 
 
 def create_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
@@ -18,7 +19,7 @@ def create_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
             node_ns = f"{ds}.{method}.{split}"  # nodes: per method, then split
             nodes += [
                 Node(
-                    bind(train_classifier, split=split, method=method),
+                    bind(train_classifier_on_split, split=split, method=method),
                     inputs=[
                         f"{ns}.train_topped_up",
                         "params:dataset",
