@@ -203,9 +203,9 @@ def _glossary(fold_metrics: pd.DataFrame | None) -> list[str]:
     minority = "the F1 of one class, the one with the fewest real training rows of each split"
     auc = "one-vs-rest, averaged over classes"
     if fold_metrics is not None and not fold_metrics.empty:
-        rows = fold_metrics[fold_metrics["metric"] == "f1_minority"]
-        labels = rows.get("positive_label", pd.Series(dtype=object)).dropna().astype(str)
-        counts = labels.groupby(rows["split"]).first().value_counts()
+        labels = fold_metrics.get("positive_label", pd.Series(dtype=object))
+        labels = labels.astype(object).where(labels.notna()).dropna().astype(str)
+        counts = labels.groupby(fold_metrics.loc[labels.index, "split"]).first().value_counts()
         if len(counts) == 1:
             minority = f"the F1 of class {counts.index[0]!r} (the class with the fewest real training rows in every split)"
         elif len(counts) > 1:
