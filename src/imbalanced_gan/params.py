@@ -175,34 +175,24 @@ class SamplerParams:
         return {**getattr(self, method, {}), "verbose": self.verbose}
 
 
-#: Evaluation protocols (``evaluation.protocol``); only ``honest`` is a fair comparison.
-EVALUATION_PROTOCOLS = ("honest", "paper000_max_over_epochs")
-
-
 @dataclass
 class EvaluationParams:
-    """``evaluation``: the paired comparison of the report, and the evaluation protocol.
+    """``evaluation``: the report's paired comparison.
 
     ``compare_metrics`` are compared method against baseline with the corrected
-    resampled t-test (``confidence`` interval). ``protocol: honest`` scores the trained
-    classifier once on each test part; ``paper000_max_over_epochs`` also reports paper
-    000's optimistic "mean of the maximum accuracy" (best epoch chosen on the test part).
+    resampled t-test (``confidence`` interval). The papers' optimistic protocols are not
+    options of a run: see :mod:`imbalanced_gan.evaluation.paper_protocols`.
     """
 
     confidence: float = 0.95
     compare_metrics: list[str] = field(
         default_factory=lambda: ["accuracy", "f1_macro", "balanced_accuracy", "g_mean"]
     )
-    protocol: str = "honest"
 
     def __post_init__(self) -> None:
         _require(
             0 < self.confidence < 1,
             f"evaluation.confidence must be in (0, 1), got {self.confidence!r}",
-        )
-        _require(
-            self.protocol in EVALUATION_PROTOCOLS,
-            f"evaluation.protocol must be one of {list(EVALUATION_PROTOCOLS)}, got {self.protocol!r}",
         )
         _require(
             bool(self.compare_metrics), "evaluation.compare_metrics must name at least one metric"

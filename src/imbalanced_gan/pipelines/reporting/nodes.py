@@ -322,8 +322,7 @@ def render_report(
         "",
         f"{data_profile['n_rows']} rows, classes {data_profile['class_counts']}; "
         f"{folds.n_splits}-fold stratified CV x {folds.n_repeats} repeat(s) = "
-        f"{folds.n_splits * folds.n_repeats} splits; classifier `{classifier.name}`; "
-        f"evaluation protocol `{evaluation.protocol}`.",
+        f"{folds.n_splits * folds.n_repeats} splits; classifier `{classifier.name}`.",
         "Cells are mean ± sample standard deviation over the splits' test parts.",
         "",
         _markdown(table),
