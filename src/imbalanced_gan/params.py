@@ -13,6 +13,7 @@ __all__ = [
     "BaselineParams",
     "ClassifierParams",
     "DatasetParams",
+    "EvaluationParams",
     "FoldParams",
     "GanSmoteParams",
     "TopUpParams",
@@ -183,3 +184,27 @@ class SamplerParams:
     def for_method(self, method: str) -> dict[str, Any]:
         """The keyword arguments of ``method``'s sampler (``verbose`` included)."""
         return {**getattr(self, method, {}), "verbose": self.verbose}
+
+
+@dataclass
+class EvaluationParams:
+    """``evaluation``: the report's paired comparison.
+
+    ``compare_metrics`` are compared method against baseline with the corrected
+    resampled t-test (``confidence`` interval). The papers' optimistic protocols are not
+    options of a run: see :mod:`imbalanced_gan.evaluation.paper_protocols`.
+    """
+
+    confidence: float = 0.95
+    compare_metrics: list[str] = field(
+        default_factory=lambda: ["accuracy", "f1_macro", "balanced_accuracy", "g_mean"]
+    )
+
+    def __post_init__(self) -> None:
+        _require(
+            0 < self.confidence < 1,
+            f"evaluation.confidence must be in (0, 1), got {self.confidence!r}",
+        )
+        _require(
+            bool(self.compare_metrics), "evaluation.compare_metrics must name at least one metric"
+        )

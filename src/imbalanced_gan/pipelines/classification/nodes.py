@@ -61,6 +61,16 @@ MLP_DEFAULTS: dict[str, dict[str, Any]] = {
 _SELECTION_KEYS = ("early_stopping", "n_iter_no_change", "validation_fraction", "tol")
 
 
+def classifier_seed(seed: int, split: str) -> int:
+    """The classifier's initialisation seed on ``split``.
+
+    Derived from the run's ``seed`` and the split: it varies over folds and repeats (the
+    spread over splits includes the network's own randomness) and is the same for every
+    method of one split (paired differences then come from the over-sampling).
+    """
+    return derive_seed(seed, "classifier", split)
+
+
 def mlp_settings(classifier: ClassifierParams) -> dict[str, Any]:
     """The MLP's settings: the code defaults of its name overlaid with its ``conf`` block."""
     params = {**MLP_DEFAULTS[classifier.name], **getattr(classifier, classifier.name)}
@@ -144,7 +154,7 @@ def train_classifier(
     X = train_topped_up.drop(columns=[dataset.target, "is_synthetic"]).to_numpy(dtype=np.float64)
     y = train_topped_up[dataset.target].astype(str).to_numpy()
     real = ~train_topped_up["is_synthetic"].to_numpy(dtype=bool)
-    model = make_classifier(classifier, derive_seed(seed, "classifier", split))
+    model = make_classifier(classifier, classifier_seed(seed, split))
     settings = mlp_settings(classifier) if classifier.name != "decision_tree" else {}
     early_stopping = bool(settings.get("early_stopping"))
     if early_stopping and valid_encoded.empty:
