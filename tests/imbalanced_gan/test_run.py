@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -201,10 +202,15 @@ def test_interrupted_run_resumes_to_the_same_metrics(tmp_path):
     assert process.returncode != 0, output[-2000:]
     assert "SIGINT received: stopping after the current node" in output
     assert len(versions(metrics)) == 1  # the interrupted run never reached the report
-    resume = re.search(r'--from-nodes "([^"]+)"', output)
+    # the command is printed on one unbroken line, and saved under data/09_resume/
+    resume = re.search(r"Resume the run with this one line \(also in (\S+)\):\n(.+)\n", output)
     assert resume, output[-3000:]
+    line = resume.group(2)
+    assert (project / resume.group(1)).read_text() == line + "\n"
+    assert line.startswith("kedro run --pipelines=gan_smote --env=test --from-nodes=")
 
-    kedro(project, "run", "--pipelines=gan_smote", "--env=test", f"--from-nodes={resume.group(1)}")
+    pasted = shlex.split(line)  # exactly what was printed, as a shell splits it
+    kedro(project, *pasted[1:])
     assert len(versions(metrics)) == 2
     assert latest(metrics) == uninterrupted
 

@@ -53,7 +53,7 @@ def _preview(values: list[Any], n: int = 8) -> str:
     return f"[{shown}{more}]"
 
 
-def _separator_hint(table: pd.DataFrame) -> str:
+def _separator_hint(table: pd.DataFrame, dataset: DatasetParams) -> str:
     """A hint naming ``load_args`` when a one-column table's header holds a separator."""
     if table.shape[1] != 1:
         return ""
@@ -63,7 +63,7 @@ def _separator_hint(table: pd.DataFrame) -> str:
             return (
                 f"; the file has a single column whose name holds {sep!r}: it is "
                 f"{'tab' if sep == chr(9) else repr(sep)}-separated. Add "
-                f"`load_args: {{sep: {yaml}}}` to its catalog entry (<name>.raw_table)"
+                f"`load_args: {{sep: {yaml}}}` to its catalog entry {dataset.name}.raw_table"
             )
     return ""
 
@@ -201,7 +201,7 @@ def split_columns(table: pd.DataFrame, dataset: DatasetParams) -> tuple[list[str
             _fail(
                 dataset,
                 f"dataset.{kind} names column(s) {missing} that the table lacks; columns are "
-                f"{_preview(list(table.columns), 20)}{_separator_hint(table)}",
+                f"{_preview(list(table.columns), 20)}{_separator_hint(table, dataset)}",
             )
     both = sorted(set(categorical) & set(numeric))
     if both:
@@ -255,13 +255,13 @@ def validate_table(
         _fail(
             dataset,
             f"dataset.drop_columns names column(s) {absent} that the table lacks; columns are "
-            f"{_preview(list(raw_table.columns), 20)}{_separator_hint(raw_table)}",
+            f"{_preview(list(raw_table.columns), 20)}{_separator_hint(raw_table, dataset)}",
         )
     if dataset.target not in raw_table.columns:
         _fail(
             dataset,
             f"target column {dataset.target!r} not found; columns are "
-            f"{_preview(list(raw_table.columns), 20)}{_separator_hint(raw_table)}",
+            f"{_preview(list(raw_table.columns), 20)}{_separator_hint(raw_table, dataset)}",
         )
     categorical, numeric = split_columns(raw_table, dataset)
     if not categorical and not numeric:
