@@ -21,6 +21,7 @@ from kedro.framework.cli.utils import KedroCliError
 
 from imbalanced_gan.hooks import LayoutMismatchError, RunInterruptedError
 from imbalanced_gan.pipelines.ingestion.nodes import DataValidationError
+from imbalanced_gan.versions import versions_cli
 
 __all__ = ["USER_ERRORS", "cli", "run", "user_error"]
 
@@ -90,7 +91,8 @@ run = click.Command(
 
 @click.group(name="imbalanced_gan")
 def cli() -> None:
-    """Project commands (``run``; ``prune-versions`` is in :mod:`imbalanced_gan.versions`)."""
+    """Project commands: ``run`` and ``versions`` (list / prune old dataset versions)."""
 
 
 cli.add_command(run)
+cli.add_command(versions_cli)
