@@ -61,7 +61,8 @@ def graph_params_message(keys: dict[str, Any], env: str | None) -> str:
         f"--params cannot change {sorted(keys)}: these keys shape the pipeline graph "
         "(one node per fold and class), which Kedro builds from conf/ before it reads "
         f"--params. Put {lines} in {where} and run again without them in --params; or put "
-        "them in a new env's conf/<name>/parameters.yml and add --env <name> to the run. "
+        "them in conf/<name>/parameters.yml (an env is read on top of conf/base, instead of "
+        "conf/local) and add --env <name> to the run. "
         f"Every such key: {', '.join(layout_module.GRAPH_KEYS)}"
     )
 
