@@ -64,16 +64,10 @@ def cut_down(project: Path) -> None:
     (conf / "test_kill").mkdir()
     for path in (conf / "test").iterdir():
         (conf / "test_kill" / path.name).write_text(path.read_text())
+    long = {"epochs": 1500, "flip_stop_epoch": 1400, "restart_start_epoch": 50, "restart_cycle": 50}
     edit(
         conf / "test_kill/parameters_gan_smote.yml",
-        lambda d: d["gan_smote"]["schedules"].update(
-            tiny={
-                "epochs": 1500,
-                "flip_stop_epoch": 1400,
-                "restart_start_epoch": 50,
-                "restart_cycle": 50,
-            }
-        ),
+        lambda d: d["gan_smote"].update(schedule="kill_test", schedules={"kill_test": long}),
     )
 
 
@@ -95,15 +89,15 @@ def live(tmp_path_factory) -> dict:
         }
     )
     # the sequential reference runs beside the deployment's start-up (its own project copy)
+    (root / "reference").mkdir()
     reference_project = make_project(root / "reference")
     cut_down(reference_project)
     reference = subprocess.Popen(
         [sys.executable, "-m", "kedro", "run", "--pipelines=gan_smote", "--env=test"],
         cwd=reference_project,
         env=environ(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stdout=(root / "reference.log").open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
         started = subprocess.run(
@@ -124,8 +118,8 @@ def live(tmp_path_factory) -> dict:
             if line.startswith("export ") and "=" in line and " " not in line[7:].split("=")[0]
         )
         api = f"http://127.0.0.1:{settings['AIRFLOW__API__PORT']}/api/v2"
-        _, errors = reference.communicate(timeout=900)
-        assert reference.returncode == 0, errors[-3000:]
+        reference.wait(timeout=900)
+        assert reference.returncode == 0, (root / "reference.log").read_text()[-3000:]
         yield {"project": project, "reference": reference_project, "api": api, "state": state}
     finally:
         if reference.poll() is None:
@@ -238,7 +232,8 @@ def test_one_run_spreads_folds_over_workers_and_matches_kedro_run(live):
     ]
     spans = {t["task_id"]: [x.isoformat() for x in interval(t)] for t in instances}
     assert overlaps, f"no two tasks of different folds overlapped: {spans}"
-    print(f"overlapping fold tasks: {overlaps}")  # noqa: T201
+    run = call(live, f"/dags/{GAN_SMOTE}/dagRuns/{urllib.parse.quote(run_id, safe='')}")
+    print(f"gan_smote DAG run: {run['duration']:.0f} s; overlapping fold tasks: {overlaps}")  # noqa: T201
     version = claimed_version(live, GAN_SMOTE, run_id)
     metrics = live["project"] / FOLD_METRICS / version / "fold_metrics.csv"
     assert metrics.read_text() == reference_metrics(live)
