@@ -40,6 +40,7 @@ every class of their data), else ``batch_size`` rows drawn with replacement.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,8 @@ _CHECK_EVERY = 25
 #: Per bucket and step, the fixed cost of a stack expressed in padded rows (CPU, CUDA):
 #: :func:`plan_buckets` splits a stack when the padding saved outweighs it.
 _BUCKET_OVERHEAD_ROWS = {"cpu": 300, "cuda": 50_000}
+#: Devices whose step is captured in a graph (tests add "cpu" with a stand-in capture).
+_GRAPH_DEVICES = ("cuda",)
 #: Epochs captured per CUDA graph replay.
 _GRAPH_EPOCHS = 10
 _M32 = 0xFFFFFFFF
@@ -148,24 +151,27 @@ def _counter_uniform(key: torch.Tensor, row: torch.Tensor, col: torch.Tensor) ->
 class _Net:
     """K stacked MLPs in one flat buffer; weights stored (K, in, out) for ``baddbmm``."""
 
-    def __init__(self, K: int, padded: Sequence[int], device: torch.device) -> None:
-        shapes = [(K, i, o) for i, o in zip(padded[:-1], padded[1:], strict=True)]
-        shapes += [(K, 1, o) for o in padded[1:]]
-        total = sum(math.prod(s) for s in shapes)
-        self.flat = torch.zeros(total, device=device)
-        self.grad = torch.zeros(total, device=device)
-        self.m = torch.zeros(total, device=device)
-        self.v = torch.zeros(total, device=device)
+    def __init__(self, K: int, padded: Sequence[int]) -> None:
+        self.shapes = [(K, i, o) for i, o in zip(padded[:-1], padded[1:], strict=True)]
+        self.shapes += [(K, 1, o) for o in padded[1:]]
+        total = sum(math.prod(s) for s in self.shapes)
+        self.flat = torch.zeros(total)  # built on the CPU, then moved with :meth:`to`
+        self.layers = len(padded) - 1
+        self.to(torch.device("cpu"))
+
+    def to(self, device: torch.device) -> None:
+        """Move the weights to ``device``; fresh gradient and Adam buffers there."""
+        self.flat = self.flat.to(device)
+        self.grad, self.m, self.v = (torch.zeros_like(self.flat) for _ in range(3))
         views, grads, start = [], [], 0
-        for shape in shapes:
+        for shape in self.shapes:
             size = math.prod(shape)
             views.append(self.flat[start : start + size].view(shape))
             grads.append(self.grad[start : start + size].view(shape))
             start += size
-        n = len(padded) - 1
+        n = self.layers
         self.W, self.b = views[:n], views[n:]
         self.gW, self.gb = grads[:n], grads[n:]
-        self.layers = n
 
     def load(self, k: int, params: list[torch.Tensor], remap_input: bool) -> None:
         """Put GAN ``k``'s unpadded ``[W0, b0, ...]`` (torch (out, in) layout) in place.
@@ -176,13 +182,13 @@ class _Net:
         with torch.no_grad():
             for layer, (w, b) in enumerate(zip(params[0::2], params[1::2], strict=True)):
                 out, inp = w.shape
-                w = w.detach().to(self.flat.device)
+                w = w.detach()
                 if layer == 0 and remap_input:
                     self.W[0][k, : inp - 1, :out] = w[:, :-1].T
                     self.W[0][k, -1, :out] = w[:, -1]
                 else:
                     self.W[layer][k, :inp, :out] = w.T
-                self.b[layer][k, 0, :out] = b.detach().to(self.flat.device)
+                self.b[layer][k, 0, :out] = b.detach()
 
     def extract(self, k: int, sizes: Sequence[int], remap_input: bool) -> list[torch.Tensor]:
         """GAN ``k``'s unpadded weights in torch's (out, in) layout, on the CPU."""
@@ -272,11 +278,13 @@ class _Bucket:
         self.K, self.B, self.D, self.L, self.n, self.d = K, B, D, L, n, d
         self.g_dims, self.d_dims = list(hp["generator_dims"]), list(hp["discriminator_dims"])
         self.H = sum(self.d_dims)
-        self.generator = _Net(K, [L, *self.g_dims, D], device)
-        self.discriminator = _Net(K, [D + 1, *self.d_dims, 1], device)
+        self.generator = _Net(K, [L, *self.g_dims, D])
+        self.discriminator = _Net(K, [D + 1, *self.d_dims, 1])
         for k in range(K):  # each GAN's initial weights from its own stream, as when alone
             self.generator.load(k, init_mlp([L, *self.g_dims, d[k]], gens[k]), False)
             self.discriminator.load(k, init_mlp([d[k] + 1, *self.d_dims, 1], gens[k]), True)
+        self.generator.to(device)
+        self.discriminator.to(device)
         real = torch.zeros(K, N, D)
         fmask, bmask = torch.zeros(K, 1, D), torch.zeros(K, 1, D, dtype=torch.bool)
         for k in range(K):
@@ -584,21 +592,24 @@ def train_stack(
     device: str | torch.device = "cpu",
     random_source: str | None = None,
     graph: bool | None = None,
+    timings: dict[str, float] | None = None,
 ) -> list[TrainedGAN]:
     """Train one GAN per element of ``reals`` (rows already scaled into [0, 1]).
 
     ``gens[k]`` is GAN k's random generator (its weights are drawn from it first, then its
     training stream). ``random_source`` is ``"generator"`` (CPU default) or ``"counter"``
-    (CUDA default); ``graph`` captures the epoch in a CUDA graph (default: on CUDA). A list
+    (CUDA default); ``graph`` captures the epoch in a CUDA graph (default: on CUDA);
+    ``timings``, a dict, receives the seconds of set-up and of the epoch loop. A list
     ``reals`` is emptied once its rows are copied into the padded stacks.
     Raises :class:`TrainingDivergedError` naming the first GAN whose loss is not finite.
     """
+    started = time.perf_counter()
     device = resolve_device(device)
     source = random_source or ("counter" if device.type == "cuda" else "generator")
     if source not in ("generator", "counter"):
         raise ValueError(f"random_source must be 'generator' or 'counter', got {source!r}")
     use_graph = device.type == "cuda" if graph is None else bool(graph)
-    if use_graph and (device.type != "cuda" or source != "counter"):
+    if use_graph and (device.type not in _GRAPH_DEVICES or source != "counter"):
         raise ValueError("graph=True needs device='cuda' and random_source='counter'")
     if (
         hp["minibatch_reference"] == "row3"
@@ -644,6 +655,9 @@ def train_stack(
             bucket.step(s, hp, log)
         counter.add_(1)
 
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    looping = time.perf_counter()
     bar = tqdm(
         total=epochs,
         disable=not verbose,
@@ -660,9 +674,7 @@ def train_stack(
             graph_obj.replay()
             advanced = _GRAPH_EPOCHS
         elif use_graph and done < 3:
-            with torch.cuda.stream(_side_stream(device)):
-                epoch_step()
-            torch.cuda.current_stream(device).wait_stream(_side_stream(device))
+            _warm_up(epoch_step, device)
             advanced = 1
         else:
             epoch_step()
@@ -676,6 +688,11 @@ def train_stack(
                 last = torch.cat([log[done - 1] for log in logs]).mean(dim=0).tolist()
                 bar.set_postfix(d_loss=f"{last[0]:.4f}", g_loss=f"{last[1]:.4f}")
     bar.close()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    if timings is not None:
+        timings["setup_s"] = looping - started
+        timings["loop_s"] = time.perf_counter() - looping
     schedule = _schedule(hp)
     results: list[TrainedGAN | None] = [None] * K
     L, g_dims, d_dims = (
@@ -703,13 +720,13 @@ def train_stack(
     return results  # type: ignore[return-value]
 
 
-_SIDE_STREAMS: dict[Any, Any] = {}
-
-
-def _side_stream(device: torch.device) -> Any:
-    if device not in _SIDE_STREAMS:
-        _SIDE_STREAMS[device] = torch.cuda.Stream(device)
-    return _SIDE_STREAMS[device]
+def _warm_up(epoch_step: Any, device: torch.device) -> None:
+    """One eager epoch on a side stream, as CUDA graph capture wants before it."""
+    side = torch.cuda.Stream(device)
+    side.wait_stream(torch.cuda.current_stream(device))
+    with torch.cuda.stream(side):
+        epoch_step()
+    torch.cuda.current_stream(device).wait_stream(side)
 
 
 def _capture(epoch_step: Any, device: torch.device) -> Any:
