@@ -249,9 +249,21 @@ class _Net:
                 grad = torch.ops.aten.leaky_relu_backward(grad, acts[layer], slope, True)
         return grad
 
-    def adam(self, lr: Any, bc1: Any, bc2_sqrt: Any, betas: Sequence[float], eps: float) -> None:
-        """One Adam step on the flat buffer (torch.optim.Adam's arithmetic)."""
+    def adam(self, lr: Any, s: dict[str, Any], betas: Sequence[float], eps: float) -> None:
+        """One Adam step on the flat buffer (torch.optim.Adam's arithmetic).
+
+        On the CPU it is PyTorch's fused Adam kernel (one pass instead of nine); on CUDA
+        the same arithmetic in plain ops, with the bias corrections from ``s``.
+        """
         b1, b2 = betas
+        if self.flat.device.type == "cpu":
+            torch._fused_adam_(
+                [self.flat], [self.grad], [self.m], [self.v], [], [s["adam_step"]],
+                amsgrad=False, lr=lr, beta1=b1, beta2=b2, weight_decay=0.0, eps=eps,
+                maximize=False,
+            )  # fmt: skip
+            return
+        bc1, bc2_sqrt = s["bc1"], s["bc2_sqrt"]
         self.m.lerp_(self.grad, 1.0 - b1)
         self.v.mul_(b2).addcmul_(self.grad, self.grad, value=1.0 - b2)
         denom = (self.v.sqrt() / bc2_sqrt).add_(eps)
@@ -505,7 +517,7 @@ class _Bucket:
         d_loss = (diff * diff * self.d_weight).sum(dim=(1, 2))
         grad = diff * p * (1.0 - p) * (2.0 * self.d_weight)
         self.discriminator.backward(d_acts, grad, slope, d_keep, weights=True, inputs=False)
-        self.discriminator.adam(s["lr_d"], s["bc1"], s["bc2_sqrt"], hp["betas"], 1e-8)
+        self.discriminator.adam(s["lr_d"], s, hp["betas"], 1e-8)
         # generator: its second batch, scored by the updated discriminator against 1
         made_feature = made_sums * jitter[..., 2:3]
         g_keep = None if keep is None else keep[2]
@@ -525,7 +537,7 @@ class _Bucket:
         g_out = g_made * self.fmask * o * (1.0 - o)
         made_acts = [a[:, B:] for a in g_acts]
         self.generator.backward(made_acts, g_out, slope, None, weights=True, inputs=False)
-        self.generator.adam(s["lr_g"], s["bc1"], s["bc2_sqrt"], hp["betas"], 1e-8)
+        self.generator.adam(s["lr_g"], s, hp["betas"], 1e-8)
         log.index_copy_(0, s["epoch"], torch.stack([d_loss, g_loss], 1).unsqueeze(0))
 
     def _row3_backward(self, g_sums: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -565,6 +577,7 @@ def _schedule(hp: dict[str, Any]) -> dict[str, np.ndarray]:
         ),
         "bc1": 1.0 - b1**t,
         "bc2_sqrt": np.sqrt(1.0 - b2**t),
+        "step": t,  # Adam's step count
     }
 
 
@@ -651,6 +664,7 @@ def train_stack(
     def epoch_step() -> None:
         s = {key: v.index_select(0, counter).squeeze(0) for key, v in table.items()}
         s["epoch"] = counter
+        s["adam_step"] = s["step"]
         for bucket, log in zip(buckets, logs, strict=True):
             bucket.step(s, hp, log)
         counter.add_(1)

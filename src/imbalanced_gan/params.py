@@ -100,8 +100,13 @@ class GanSmoteParams:
     on_divergence: str = "raise"
     max_restarts: int = 2
     restart_lr_factor: float = 0.1
+    device: str = "auto"
 
     def __post_init__(self) -> None:
+        _require(
+            self.device in ("auto", "cpu", "cuda"),
+            f"gan_smote.device must be 'auto', 'cpu' or 'cuda', got {self.device!r}",
+        )
         _require(
             self.on_divergence in ("raise", "restart"),
             f"gan_smote.on_divergence must be 'raise' or 'restart', got {self.on_divergence!r}",

@@ -102,7 +102,7 @@ def _engine_gradients(bucket, hp, epoch):
     """Run the engine's step with learning rate 0 and read its gradient buffers."""
     log = torch.zeros(hp["epochs"], bucket.K, 2)
     s = {"lr_d": 0.0, "lr_g": 0.0, "bc1": 0.1, "bc2_sqrt": 0.1, "flip": 0.2}
-    s["epoch"] = torch.tensor([epoch])
+    s["epoch"], s["adam_step"] = torch.tensor([epoch]), torch.tensor(1.0)
     bucket.step(s, hp, log)
     d = [*bucket.discriminator.gW, *bucket.discriminator.gb]
     g = [*bucket.generator.gW, *bucket.generator.gb]
