@@ -317,7 +317,9 @@ class _Bucket:
         self.coef = 2.0 * pos_t + 2.0 - n_t
         self.pos_minus_n = 2.0 * pos_t - n_t
         self.pad_add = 2.0 * (1.0 - self.row_mask)
-        self.row_ids = torch.arange(B, device=device).view(1, 1, B)
+        self.row_ids = torch.arange(B, device=device).view(1, 1, 1, B)
+        self.pad_add2 = torch.cat([self.pad_add, self.pad_add], 1)
+        self.pos_valid4, self.coef4 = self.pos_valid.unsqueeze(2), self.coef.unsqueeze(2)
         self.norm = (
             torch.tensor(
                 [max((bk - 1) * dk, 1) if bk > 1 else 1 for bk, dk in zip(batch, d, strict=True)],
@@ -388,34 +390,38 @@ class _Bucket:
 
     # -- the minibatch L1 feature ----------------------------------------------------
     def _sorted(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Each feature's values sorted over the rows, and their row order: (K, D, B) each.
+        """Per feature and batch, values sorted over the rows and their row order.
 
+        ``x`` holds G batches of B rows, (K, G * B, D); both results are (K, D, G, B).
         Padded rows sort last (2 is added to them; values lie in [0, 1]). On the CPU the
         sort is NumPy's (vectorised) on int64 keys ``float bits << 32 | row``, many times
         faster than ``torch.sort`` on short rows; on CUDA it is ``torch.sort``.
         """
-        shifted = x + self.pad_add
+        K, rows, D = x.shape
+        groups = rows // self.B
+        shifted = x + (self.pad_add if groups == 1 else self.pad_add2)
         if shifted.device.type != "cpu":
-            return shifted.transpose(1, 2).sort(dim=2)
+            return shifted.transpose(1, 2).reshape(K, D, groups, self.B).sort(dim=3)
         bits = shifted.view(torch.int32).transpose(1, 2)
         keys = bits.to(torch.int64, memory_format=torch.contiguous_format)
-        keys.bitwise_left_shift_(32).add_(self.row_ids)
-        ordered = torch.from_numpy(np.sort(keys.numpy(), axis=2))
+        keys = keys.view(K, D, groups, self.B).bitwise_left_shift_(32).add_(self.row_ids)
+        ordered = torch.from_numpy(np.sort(keys.numpy(), axis=3))
         values = ordered.bitwise_right_shift(32).to(torch.int32).view(torch.float32)
         return values, ordered.bitwise_and_(_M32)
 
     def _l1_sums(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Per row, the sum of L1 distances to the other valid rows (K, B, 1); sort order.
+        """Per row, the sum of L1 distances to the other valid rows of its batch.
 
-        Sorted per feature, position ``i`` of ``n`` valid values gets
+        ``x`` holds G batches, (K, G * B, D); returns the sums (K, G, B) and the sort
+        order (K, D, G, B). Sorted per feature, position ``i`` of ``n`` valid values gets
         ``s_i (2 i + 2 - n) + total - 2 c_i`` (``c`` the running sum).
         """
         values, order = self._sorted(x)
-        values = values * self.pos_valid
-        running = values.cumsum(dim=2)
-        per_sorted = values * self.coef + running[:, :, -1:] - 2.0 * running
-        per_row = torch.empty_like(per_sorted).scatter_(2, order, per_sorted)
-        return per_row.sum(dim=1, keepdim=True).transpose(1, 2) * self.row_mask, order
+        values = values * self.pos_valid4
+        running = values.cumsum(dim=3)
+        per_sorted = values * self.coef4 + running[..., -1:] - 2.0 * running
+        per_row = torch.empty_like(per_sorted).scatter_(3, order, per_sorted)
+        return per_row.sum(dim=1) * self.row_mask.view(self.K, 1, self.B), order
 
     def _l1_backward(self, g_sums: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
         """Gradient at the rows (K, B, D) from the gradient ``g_sums`` (K, B, 1) at the sums.
@@ -423,7 +429,7 @@ class _Bucket:
         ``sum_j (g_i + g_j) sign(x_i - x_j)`` per feature, via the sort order: at sorted
         position ``i`` it is ``g_i (2 i - n) + 2 G_i - G_n`` (``G`` the running sum of g).
         """
-        g = g_sums.transpose(1, 2).expand(-1, order.shape[1], -1).gather(2, order)
+        g = g_sums.transpose(1, 2).expand(-1, order.shape[1], -1).gather(2, order)  # (K, D, B)
         running = g.cumsum(dim=2)
         per_sorted = g * self.pos_minus_n + 2.0 * running - running[:, :, -1:]
         per_row = torch.empty_like(per_sorted).scatter_(2, order, per_sorted)
@@ -456,7 +462,7 @@ class _Bucket:
         if hp["minibatch_reference"] == "row3":
             sums = self._row3(x)
         elif self.sampled or self.real_sums is None:
-            sums, _ = self._l1_sums(x)
+            sums = self._l1_sums(x)[0].transpose(1, 2)
             if not self.sampled:
                 self.real_sums = sums  # the same rows every epoch
         else:
@@ -499,8 +505,9 @@ class _Bucket:
         if hp["minibatch_reference"] == "row3":
             fake_sums, made_sums, made_order = self._row3(fake), self._row3(made), None
         else:
-            fake_sums, _ = self._l1_sums(fake)
-            made_sums, made_order = self._l1_sums(made)
+            both, order = self._l1_sums(made_all)  # one sort for both batches
+            fake_sums, made_sums = both[:, 0].unsqueeze(2), both[:, 1].unsqueeze(2)
+            made_order = order[:, :, 1]
         # discriminator: real -> 1, fake -> 0, in one pass
         d_in = torch.cat(
             [
