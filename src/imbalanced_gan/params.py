@@ -146,8 +146,13 @@ class GanSmoteParams:
     max_restarts: int = 2
     restart_lr_factor: float = 0.1
     auto_batch_rows: int = 256
+    device: str = "auto"
 
     def __post_init__(self) -> None:
+        _require(
+            self.device in ("auto", "cpu", "cuda"),
+            f"gan_smote.device must be 'auto', 'cpu' or 'cuda', got {self.device!r}",
+        )
         _require(
             self.auto_batch_rows >= 1,
             f"gan_smote.auto_batch_rows must be >= 1, got {self.auto_batch_rows}",
