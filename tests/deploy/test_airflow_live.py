@@ -282,10 +282,14 @@ def test_a_task_killed_while_training_is_retried_and_the_run_completes(live):
             killed = running["pid"]
         time.sleep(0.5)
     assert killed, f"{target} never reached its training node within {RUN_TIMEOUT} s"
+    version = claimed_version(live, KILL_DAG, run_id)
+    models = project / "data/06_models/lymphography/fold_00/gan_smote"
+    saved = list(models.glob(f"generator_*.pkl/{version}/*"))
+    assert not saved, f"killed after training had saved its generators: {saved}"
     instances = wait_for_run(live, KILL_DAG, run_id)
     tries = {t["task_id"]: t["try_number"] for t in instances}
     assert tries[target] >= 2, f"{target} was not retried: {tries}"
-    version = claimed_version(live, KILL_DAG, run_id)
+    assert len(list(models.glob(f"generator_*.pkl/{version}/*"))) == 4  # the retry trained
     # every file of the run's version is whole: it loads
     for path in (project / "data").glob(f"**/{version}/*"):
         if path.suffix == ".pkl":
