@@ -11,6 +11,9 @@ from kedro.runner import SequentialRunner
 from imbalanced_gan.layout import benchmark_layout_from_params
 from imbalanced_gan.params import (
     BaselineParams,
+    ClassifierParams,
+    DatasetParams,
+    FoldParams,
     GanSmoteParams,
     SamplerParams,
     TopUpParams,
@@ -27,6 +30,7 @@ PARAMS = {
         "methods": METHODS,
         "classifiers": ["tree", "mlp"],
         "folds": {"n_splits": 3, "n_repeats": 2},
+        "gan_smote_schedule": "tiny",
         "fully_synthetic": {"datasets": ["toy_numeric"], "methods": ["gan_smote"]},
         "primary_metric": "f1_macro",
         "alpha": 0.05,
@@ -34,8 +38,18 @@ PARAMS = {
         "diagnostics_split": "fold_00",
     },
     "benchmark_datasets": {
-        "toy": {"target": "label", "classes": ["a", "b", "c"], "categorical_columns": ["colour"]},
-        "toy_numeric": {"target": "label", "classes": ["a", "b", "c"], "positive_label": "c"},
+        "toy": {
+            "name": "toy",
+            "target": "label",
+            "classes": ["a", "b", "c"],
+            "categorical_columns": ["colour"],
+        },
+        "toy_numeric": {
+            "name": "toy_numeric",
+            "target": "label",
+            "classes": ["a", "b", "c"],
+            "positive_label": "c",
+        },
     },
     "benchmark_classifiers": {
         "tree": {"name": "decision_tree", "decision_tree": {"max_depth": 3}},
@@ -54,21 +68,40 @@ def tables() -> dict[str, pd.DataFrame]:
     return {"toy": mixed, "toy_numeric": mixed.drop(columns="colour")}
 
 
+#: The typed blocks Kedro's parameter validation hands the benchmark instances' nodes.
+TYPED = {
+    "benchmark_datasets.": DatasetParams,
+    "benchmark_classifiers.": ClassifierParams,
+    "benchmark.folds": FoldParams,
+}
+
+
+def nested(params: dict, key: str):
+    """``params:a.b`` as Kedro resolves it (typed where a node's hint asks for it)."""
+    value = params
+    for part in key.split("."):
+        value = value[part]
+    for prefix, cls in TYPED.items():
+        if key.startswith(prefix):
+            return cls(**value)
+    return value
+
+
 def run_benchmark(params: dict = PARAMS) -> DataCatalog:
     grid = benchmark_layout_from_params(params)
     pipeline = create_pipeline(grid)
     catalog = DataCatalog(
         {f"benchmark.{name}.raw_table": MemoryDataset(t) for name, t in tables().items()}
     )
-    catalog["params:seed"] = params["seed"]
-    for key in ("benchmark", "benchmark_datasets", "benchmark_classifiers"):
-        catalog[f"params:{key}"] = params[key]
     catalog["params:top_up"] = TopUpParams()
     catalog["params:baselines"] = BaselineParams(smote={"k_neighbors": 3})
     catalog["params:samplers"] = SamplerParams()
     catalog["params:gan_smote"] = GanSmoteParams(
         schedule="tiny", schedules={"tiny": TINY}, network={"generator_dims": [8, 8]}
     )
+    for name in sorted(pipeline.inputs()):
+        if name.startswith("params:") and name not in catalog:
+            catalog[name] = nested(params, name[len("params:") :])
     for name in pipeline.datasets():
         if name not in catalog:
             catalog[name] = KeptDataset(copy_mode="assign")
@@ -121,11 +154,19 @@ def test_synthetic_rows_only_in_training_parts_and_counts_follow_the_top_up(cata
     assert not baseline["is_synthetic"].any()
 
 
-def test_positive_label_from_conf_is_used(catalog):
+def test_every_split_has_its_own_saved_sampler_and_classifiers(catalog):
+    """The template's intermediates are datasets of their own, per split and classifier."""
     models = catalog.load("benchmark.toy_numeric.gan_smote.models")
     assert set(models) == {f"fold_{i:02d}" for i in range(6)}
-    assert set(models["fold_00"]["classifiers"]) == {"tree", "mlp"}
     assert len(models["fold_00"]["oversampler"]) == 3  # a GAN-SMOTE generator per class
+    for split in models:
+        for clf in ("tree", "mlp"):
+            assert hasattr(
+                catalog.load(f"benchmark.toy_numeric.{split}.gan_smote.{clf}.classifier"),
+                "predict",
+            )
+    metrics = catalog.load("benchmark.toy_numeric.fold_00.gan_smote.tree.metrics")
+    assert metrics["positive_label"] == "c"  # positive_label from the dataset's block
 
 
 def test_fully_synthetic_training_is_scored_where_configured(catalog):
