@@ -15,6 +15,7 @@ built, so that laying pipelines out never imports torch.
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -106,7 +107,7 @@ class Method:
 
 
 _BASELINE = "gan_oversamplers.baselines:make_baseline"
-_BASE = "imbalanced-learn (library)"
+_BASE = "imbalanced-learn"
 
 
 def _baseline(name: str, display: str, *, image: bool = False, original: bool = False) -> Method:
@@ -184,7 +185,7 @@ METHODS: dict[str, Method] = {
             family="sampler",
             factory="gan_oversamplers.conditional_gan:ConditionalTableGAN",
             params={"tabular": "samplers.cgan"},
-            paper="004",
+            paper="Mirza & Osindero 2014 (004 for images)",
             doc="conditional_gan.md",
         ),
         Method(
@@ -270,3 +271,22 @@ def methods_configured_under(block: str, kind: str = "tabular") -> tuple[str, ..
         for m in METHODS.values()
         if kind in m.kinds and (m.params[kind] or "").rsplit(".", 1)[0] == block
     )
+
+
+def methods_table() -> str:
+    """The registry as the Markdown table of ``docs/methods/index.md``."""
+    lines = [
+        "| method | name in `conf/` | data | parameters | paper | page |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in METHODS.values():
+        keys = ", ".join(f"`{k}`" for k in dict.fromkeys(m.params.values()) if k) or "none"
+        lines.append(
+            f"| {m.display} | `{m.name}` | {', '.join(m.kinds)} | {keys} | {m.paper} | "
+            f"[{m.doc[:-3]}]({m.doc}) |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m imbalanced_gan.methods: the table for the docs
+    sys.stdout.write(methods_table() + "\n")

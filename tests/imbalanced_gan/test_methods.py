@@ -81,3 +81,10 @@ def test_conf_naming_an_unknown_method_fails_with_the_key(base_params):
     with pytest.raises(ValueError, match=r"images.samplers has unknown method\(s\) \['cgan'\]"):
         ImageSamplerParams(cgan={})  # the tabular cGAN under images
     assert BaselineParams(smote={"k_neighbors": 2}).of("adasyn") == {}
+
+
+def test_the_methods_page_shows_the_registry():
+    from imbalanced_gan.methods import methods_table
+
+    page = (PROJECT / "docs" / "methods" / "index.md").read_text()
+    assert methods_table() in page, "run python -m imbalanced_gan.methods; paste its table"

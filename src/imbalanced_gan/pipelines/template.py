@@ -17,7 +17,7 @@ Dataset names are ``<dataset>.<split>.<method>...``; node namespaces
 
 from __future__ import annotations
 
-from kedro.pipeline import Pipeline
+from kedro.pipeline import Node, Pipeline
 
 from imbalanced_gan.layout import Layout
 from imbalanced_gan.pipelines import classification, encoding, folds, ingestion, oversampling
@@ -37,13 +37,15 @@ def experiment_pipeline(layout: Layout, *, extra_nodes: Pipeline | None = None) 
 
 
 def namespaced(
-    template: Pipeline, namespace: str, parameters: dict[str, str] | None = None
+    template: Pipeline | list[Node], namespace: str, parameters: dict[str, str] | None = None
 ) -> Pipeline:
     """``template`` as a namespaced instance: its nodes and datasets get ``namespace.``.
 
     Parameters keep their names (``params:seed`` stays shared) unless ``parameters`` maps
     them (``{"dataset": "benchmark_datasets.ecoli4"}``).
     """
-    mapping = {p: p for p in (name[7:] for name in template.inputs() if name.startswith("params:"))}
+    nodes = template.nodes if isinstance(template, Pipeline) else template
+    used = {name[7:] for node in nodes for name in node.inputs if name.startswith("params:")}
+    mapping = {p: p for p in used}
     mapping.update(parameters or {})
-    return Pipeline(template, namespace=namespace, parameters=mapping)
+    return Pipeline(nodes, namespace=namespace, parameters=mapping)

@@ -147,14 +147,14 @@ def _summary_nodes(layout: Layout) -> list[Node]:
 def instance(layout: Layout) -> Pipeline:
     """The template for one benchmark dataset, namespaced ``benchmark``."""
     template = experiment_pipeline(layout, extra_nodes=_synthetic_only_nodes(layout))
-    pipeline = Pipeline([*template.nodes, *_summary_nodes(layout)])
+    nodes = [*template.nodes, *_summary_nodes(layout)]
     parameters = {
         "dataset": f"benchmark_datasets.{layout.dataset}",
         "folds": "benchmark.folds",
         "gan_smote.schedule": "benchmark.gan_smote_schedule",
         **{key: f"benchmark_{key}" for _, key in classifier_blocks(layout)},
     }
-    return namespaced(pipeline, NAMESPACE, parameters)
+    return namespaced(nodes, NAMESPACE, parameters)
 
 
 def create_pipeline(grid: BenchmarkLayout) -> Pipeline:
@@ -222,4 +222,4 @@ def create_pipeline(grid: BenchmarkLayout) -> Pipeline:
             ),
         ]
     )
-    return Pipeline([*instances, report], tags=["benchmark"])
+    return Pipeline([*instances, report])
