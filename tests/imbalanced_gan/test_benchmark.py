@@ -244,3 +244,57 @@ def test_categorical_baselines_decode_and_reencode(mixed_table):
     assert np.array_equal(onehot.sum(axis=1), np.ones(len(new)))
     with pytest.raises(ValueError, match="SMOTEN is for categorical columns only"):
         top_up("smoten")
+
+
+@pytest.mark.parametrize("training", ["per_run", "per_fold", "per_class"])
+def test_the_benchmark_graph_is_the_template_namespaced(training):
+    """Per dataset and split: encoder, sampler, top-up and classifier nodes of their own,
+    all under the ``benchmark`` namespace, whatever the GAN-SMOTE training layout."""
+    import warnings
+
+    params = {**PARAMS, "benchmark": {**PARAMS["benchmark"], "training": training}}
+    grid = benchmark_layout_from_params(params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Kedro warns when a namespace is interrupted
+        pipeline = create_pipeline(grid)
+        groups = pipeline.group_nodes_by(group_by="namespace")
+    assert [g.name for g in groups] == ["benchmark"]
+    names = {n.name for n in pipeline.nodes}
+    for ds in ("toy", "toy_numeric"):
+        for split in (f"fold_{i:02d}" for i in range(6)):
+            assert f"benchmark.{ds}.encoding.{split}.encode_fold" in names
+            assert f"benchmark.{ds}.cgan.{split}.fit_sampler" not in names  # not in the grid
+            assert f"benchmark.{ds}.smote.{split}.top_up" in names
+            for clf in ("tree", "mlp"):
+                assert f"benchmark.{ds}.smote.{split}.train_classifier_{clf}" in names
+    generators = {
+        "per_run": "benchmark.toy.gan_smote.train_generators",
+        "per_fold": "benchmark.toy.gan_smote.fold_03.train_generators",
+        "per_class": "benchmark.toy.gan_smote.fold_03.train_generator_b",
+    }
+    assert generators[training] in names
+    # the template's parameters are mapped to the benchmark's blocks, the rest shared
+    assert {p for p in pipeline.inputs() if p.startswith("params:")} == {
+        "params:seed",
+        "params:top_up",
+        "params:baselines",
+        "params:samplers",
+        "params:gan_smote",
+        "params:benchmark",
+        "params:benchmark.folds",
+        "params:benchmark.gan_smote_schedule",
+        "params:benchmark_datasets.toy",
+        "params:benchmark_datasets.toy_numeric",
+        "params:benchmark_classifiers.tree",
+        "params:benchmark_classifiers.mlp",
+    }
+
+
+def test_a_benchmark_dataset_block_names_itself():
+    specs = {**PARAMS["benchmark_datasets"], "toy": {**PARAMS["benchmark_datasets"]["toy"]}}
+    specs["toy"]["name"] = "other"
+    with pytest.raises(ValueError, match=r"benchmark_datasets\.toy\.name must be 'toy'"):
+        benchmark_layout_from_params({**PARAMS, "benchmark_datasets": specs})
+    bad = {**PARAMS, "benchmark": {**PARAMS["benchmark"], "classifiers": ["tree", "svm"]}}
+    with pytest.raises(ValueError, match="svm"):
+        benchmark_layout_from_params(bad)
