@@ -87,9 +87,11 @@ def nested(params: dict, key: str):
     return value
 
 
-def run_benchmark(params: dict = PARAMS) -> DataCatalog:
+def run_benchmark(params: dict = PARAMS, edit=None) -> DataCatalog:
     grid = benchmark_layout_from_params(params)
     pipeline = create_pipeline(grid)
+    if edit is not None:
+        pipeline = edit(pipeline)
     catalog = DataCatalog(
         {f"benchmark.{name}.raw_table": MemoryDataset(t) for name, t in tables().items()}
     )
@@ -180,14 +182,15 @@ def test_fully_synthetic_training_is_scored_where_configured(catalog):
 def test_statistics_and_reports(catalog):
     ranks = catalog.load("benchmark.average_ranks")
     assert set(ranks["method"]) == set(METHODS)
-    # 4 problems (2 datasets x 2 classifiers): ranks average to (k + 1) / 2
+    # 2 problems (one per dataset, classifiers averaged): ranks average to (k + 1) / 2
     assert ranks["average_rank"].mean() == pytest.approx((len(METHODS) + 1) / 2)
     friedman = catalog.load("benchmark.friedman")
-    assert friedman["n_problems"] == 4 and 0 <= friedman["p_value"] <= 1
+    assert friedman["n_problems"] == 2 and 0 <= friedman["p_value"] <= 1
+    assert set(friedman["per_classifier"]) == {"tree", "mlp"}
     posthoc = catalog.load("benchmark.posthoc")
     assert len(posthoc) == len(METHODS) * (len(METHODS) - 1) // 2
     wtl = catalog.load("benchmark.win_tie_loss")
-    assert (wtl[["wins", "ties", "losses"]].sum(axis=1) == 4).all()
+    assert (wtl[["wins", "ties", "losses"]].sum(axis=1) == 2).all()
     privacy = catalog.load("benchmark.privacy_table")
     ros = privacy[
         (privacy["method"] == "random_oversampling") & (privacy["class"] == "(all classes)")
@@ -195,6 +198,7 @@ def test_statistics_and_reports(catalog):
     assert (ros["copy_share"] == 1).all()  # random over-sampling copies real rows
     report = catalog.load("benchmark.report_markdown")
     assert "## Friedman test" in report and "synthetic rows only" in report
+    assert "## Paired differences per dataset (corrected resampled t-test)" in report
     assert "Reproduction" in catalog.load("benchmark.reproduction_markdown")
     assert catalog.load("benchmark.cd_diagram").axes
 
@@ -298,3 +302,60 @@ def test_a_benchmark_dataset_block_names_itself():
     bad = {**PARAMS, "benchmark": {**PARAMS["benchmark"], "classifiers": ["tree", "svm"]}}
     with pytest.raises(ValueError, match="svm"):
         benchmark_layout_from_params(bad)
+
+
+def test_every_fitted_object_of_the_benchmark_saw_only_its_splits_training_rows(catalog):
+    """The lineage check of the gan_smote pipeline holds for every benchmark instance:
+    encoders, samplers, generators, topped-up sets and classifiers (fully synthetic ones
+    too) learnt only from their own split's training part."""
+    from imbalanced_gan.lineage import check_lineage, fitted_datasets
+
+    names = [n for n in catalog.filter() if n.startswith("benchmark.")]
+    for dataset in ("toy", "toy_numeric"):
+        objects = {
+            key: catalog.load(name)
+            for key, name in fitted_datasets(n for n in names if f".{dataset}." in n).items()
+        }
+        kinds = {what.split(".")[-1] for _, what in objects}
+        assert {"encoder", "train_topped_up", "classifier"} <= kinds
+        assert any(k.startswith("generator_") for k in kinds)
+        assert any("synthetic_only" in what for _, what in objects) == (dataset == "toy_numeric")
+        folds = catalog.load(f"benchmark.{dataset}.fold_indices")
+        assert check_lineage(folds, objects) == len(objects)
+
+
+def test_the_benchmark_lineage_check_fails_when_a_sampler_sees_another_splits_rows():
+    """Mutation: fold_00's SMOTE top-up reads fold_01's training part (which holds fold_00's
+    test rows); the same check must name the leak."""
+    from kedro.pipeline import Node, Pipeline
+
+    from imbalanced_gan.lineage import LeakageError, check_lineage, fitted_datasets
+
+    bench = {
+        **PARAMS["benchmark"],
+        "datasets": ["toy_numeric"],
+        "methods": ["no_oversampling", "smote"],
+        "classifiers": ["tree"],
+        "folds": {"n_splits": 3, "n_repeats": 1},
+        "fully_synthetic": {},
+    }
+    wrong, right = "benchmark.toy_numeric.fold_01.", "benchmark.toy_numeric.fold_00."
+
+    def edit(pipeline):
+        nodes = []
+        for node in pipeline.nodes:
+            if f"{right}smote.train_topped_up" in node.outputs:
+                inputs = [
+                    i.replace(f"{right}train_encoded", f"{wrong}train_encoded") for i in node.inputs
+                ]
+                node = Node(
+                    node.func, inputs, node.outputs[0], name=node.name, namespace=node.namespace
+                )
+            nodes.append(node)
+        return Pipeline(nodes)
+
+    catalog = run_benchmark({**PARAMS, "benchmark": bench}, edit)
+    names = [n for n in catalog.filter() if n.startswith("benchmark.toy_numeric.")]
+    objects = {key: catalog.load(name) for key, name in fitted_datasets(names).items()}
+    with pytest.raises(LeakageError, match=r"fold_00/smote\.(train_topped_up|tree\.classifier)"):
+        check_lineage(catalog.load("benchmark.toy_numeric.fold_indices"), objects)

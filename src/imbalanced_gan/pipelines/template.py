@@ -42,10 +42,10 @@ def namespaced(
     """``template`` as a namespaced instance: its nodes and datasets get ``namespace.``.
 
     Parameters keep their names (``params:seed`` stays shared) unless ``parameters`` maps
-    them (``{"dataset": "benchmark_datasets.ecoli4"}``).
+    them (``{"dataset": "benchmark_datasets.ecoli4"}``); a mapping of a parameter that no
+    node reads (``gan_smote.schedule`` without GAN-SMOTE) is ignored.
     """
     nodes = template.nodes if isinstance(template, Pipeline) else template
     used = {name[7:] for node in nodes for name in node.inputs if name.startswith("params:")}
-    mapping = {p: p for p in used}
-    mapping.update(parameters or {})
+    mapping = {p: (parameters or {}).get(p, p) for p in used}  # maps only what is read
     return Pipeline(nodes, namespace=namespace, parameters=mapping)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gan_oversamplers._random import derive_seed
+from imbalanced_gan.lineage import record_rows
 from imbalanced_gan.params import DatasetParams, GanSmoteParams, SamplerParams, TopUpParams
 from imbalanced_gan.pipelines.oversampling.nodes import (
     fit_sampler,
@@ -61,7 +62,7 @@ def synthetic_only(
         strategy = TopUpParams(sampling_strategy={k: 2 * v for k, v in counts.items()})
         generators = train_generators(dataset, strategy, gan_smote, seed, train, splits=[split])
         topped = top_up_with_generators(train, dataset, strategy, seed, *generators, split=split)
-        return topped[topped["is_synthetic"]].reset_index(drop=True)
+        return topped[topped["is_synthetic"]]  # negative row numbers, stamped with its rows
     sampler = fit_sampler(
         train,
         dataset,
@@ -79,7 +80,9 @@ def synthetic_only(
         )
         for label, block in rows.items()
     ]
-    return pd.concat(parts, ignore_index=True).assign(is_synthetic=True)
+    synthetic = pd.concat(parts, ignore_index=True).assign(is_synthetic=True)
+    synthetic.index = -1 - np.arange(len(synthetic))  # no synthetic row passes for a real one
+    return record_rows(synthetic, train)  # what its sampler learnt from
 
 
 def collect_fold_results(*metrics: dict[str, Any], keys: list[dict[str, Any]]) -> pd.DataFrame:
@@ -99,18 +102,17 @@ def collect_training_rows(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Every split's topped-up training part in one table, and each split's fitted sampler.
 
-    ``parts``: the topped-up parts of ``splits``, their real training parts, then per
-    split its ``n_generators`` fitted models (GAN-SMOTE: one per class; a sampler: one; a
-    baseline: none). The table has ``split`` and ``row`` columns (``row``: the validated
-    table's row of a real row, which comes first and unchanged; -1 for a synthetic row),
-    for the privacy and quality diagnostics.
+    ``parts``: the topped-up parts of ``splits``, then per split its ``n_generators``
+    fitted models (GAN-SMOTE: one per class; a sampler: one; a baseline: none). The table
+    has ``split`` and ``row`` columns (``row``: the validated table's row of a real row,
+    -1 for a synthetic row), for the privacy and quality diagnostics.
     """
     n = len(splits)
-    topped, trains, models = parts[:n], parts[n : 2 * n], parts[2 * n :]
+    topped, models = parts[:n], parts[n:]
     samples, samplers = [], {}
     for i, split in enumerate(splits):
-        rows = np.full(len(topped[i]), -1)
-        rows[: len(trains[i])] = trains[i].index.to_numpy()
+        real = ~topped[i]["is_synthetic"].to_numpy(dtype=bool)
+        rows = np.where(real, topped[i].index.to_numpy(), -1)
         samples.append(topped[i].assign(split=split, row=rows))
         fitted = list(models[i * n_generators : (i + 1) * n_generators])
         samplers[split] = {"oversampler": fitted if n_generators > 1 else (fitted or [None])[0]}

@@ -111,7 +111,6 @@ def _summary_nodes(layout: Layout) -> list[Node]:
                     n_generators=len(models) // len(layout.splits),
                 ),
                 inputs=[f"{ds}.{split}.{method}.train_topped_up" for split in layout.splits]
-                + [f"{ds}.{split}.train_encoded" for split in layout.splits]
                 + models,
                 outputs=[f"{ds}.{method}.training_rows", f"{ds}.{method}.models"],
                 name="collect_training_rows",

@@ -48,7 +48,13 @@ def create_pipeline(layout: Layout, methods: tuple[str, ...] | None = None) -> P
                     nodes += [
                         Node(
                             bind(train_classifier, split=split, method=method),
-                            inputs=[train_set, "params:dataset", f"params:{key}", "params:seed"],
+                            inputs=[
+                                train_set,
+                                f"{ds}.{split}.valid_encoded",  # real rows, held out before top-up
+                                "params:dataset",
+                                f"params:{key}",
+                                "params:seed",
+                            ],
                             outputs=f"{out}.classifier",
                             name=f"train_classifier{suffix}",
                             namespace=node_ns,
