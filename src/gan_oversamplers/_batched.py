@@ -51,6 +51,7 @@ import torch
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
+from ._device import resolve_device
 from ._mlp import init_mlp
 from .errors import TrainingDivergedError
 from .schedules import bit_flip_probability, sgdr_learning_rate
@@ -70,24 +71,6 @@ _GRAPH_DEVICES = ("cuda",)
 #: Epochs captured per CUDA graph replay.
 _GRAPH_EPOCHS = 10
 _M32 = 0xFFFFFFFF
-
-
-def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
-    """The device a sampler trains on: ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``.
-
-    Raises a ValueError naming the problem for an unknown name or an absent CUDA device.
-    """
-    if device is None or (isinstance(device, str) and device == "auto"):
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}") from exc
-    if resolved.type not in ("cpu", "cuda"):
-        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but no CUDA device is available; use 'auto' or 'cpu'")
-    return resolved
 
 
 @dataclass
