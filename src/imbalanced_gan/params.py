@@ -173,7 +173,8 @@ class SamplerParams:
     cgan: dict[str, Any] = field(default_factory=dict)
     ctgan: dict[str, Any] = field(default_factory=dict)
     verbose: bool = False
+    device: str = "auto"
 
     def for_method(self, method: str) -> dict[str, Any]:
-        """The keyword arguments of ``method``'s sampler (``verbose`` included)."""
-        return {**getattr(self, method, {}), "verbose": self.verbose}
+        """The keyword arguments of ``method``'s sampler (``verbose`` and ``device`` included)."""
+        return {"device": self.device, **getattr(self, method, {}), "verbose": self.verbose}

@@ -111,14 +111,19 @@ class ImageSamplerParams:
     vanilla_gan_images: dict[str, Any] = field(default_factory=dict)
     smote: dict[str, Any] = field(default_factory=dict)
     random_oversampling: dict[str, Any] = field(default_factory=dict)
+    device: str = "auto"
 
     def of(self, method: str) -> dict[str, Any]:
-        """The keyword arguments of ``method`` (empty for ``no_oversampling``)."""
+        """The keyword arguments of ``method`` (empty for ``no_oversampling``).
+
+        The generative samplers also get ``device`` (a method's own block overrides it).
+        """
         _require(
             method in IMAGE_METHODS,
             f"Unknown image method {method!r}; choose from {list(IMAGE_METHODS)}",
         )
-        return dict(getattr(self, method, {}))
+        shared = {"device": self.device} if method in GENERATIVE_METHODS else {}
+        return {**shared, **getattr(self, method, {})}
 
 
 @dataclass
