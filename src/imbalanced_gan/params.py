@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "BaselineParams",
     "ClassifierParams",
     "DatasetParams",
+    "EvaluationParams",
     "FoldParams",
     "GanSmoteParams",
     "TopUpParams",
@@ -65,11 +68,17 @@ class DatasetParams:
 
 @dataclass
 class FoldParams:
-    """``folds``: repeated stratified K-fold, and what to do with tiny classes."""
+    """``folds``: repeated stratified K-fold, tiny classes, and the inner validation part.
+
+    ``validation_fraction`` > 0 holds that share of each class's training rows of every
+    split out *before* over-sampling, as real rows that only classifier selection (early
+    stopping) may look at; samplers and the classifier's fit never see them.
+    """
 
     n_splits: int = 10
     n_repeats: int = 1
     small_class_policy: str = "keep"
+    validation_fraction: float = 0.0
 
     def __post_init__(self) -> None:
         _require(self.n_splits >= 2, f"folds.n_splits must be >= 2, got {self.n_splits}")
@@ -78,13 +87,49 @@ class FoldParams:
             self.small_class_policy in ("keep", "drop"),
             f"folds.small_class_policy must be 'keep' or 'drop', got {self.small_class_policy!r}",
         )
+        _require(
+            0.0 <= self.validation_fraction < 0.5,
+            f"folds.validation_fraction must be in [0, 0.5), got {self.validation_fraction}",
+        )
 
 
 @dataclass
 class TopUpParams:
-    """``top_up``: imbalanced-learn's ``sampling_strategy`` ("auto": up to the largest class)."""
+    """``top_up``: imbalanced-learn's ``sampling_strategy`` ("auto": up to the largest class).
+
+    ``max_rows_per_class`` (``None``: no cap) bounds each class after the top-up: a class
+    is grown to at most that many rows (never below its real rows), so the classifier's
+    training part stays bounded on large tables. Every method gets the same counts.
+    """
 
     sampling_strategy: Any = "auto"
+    max_rows_per_class: int | None = None
+
+    def __post_init__(self) -> None:
+        _require(
+            self.max_rows_per_class is None or int(self.max_rows_per_class) >= 1,
+            f"top_up.max_rows_per_class must be a positive integer or null, got "
+            f"{self.max_rows_per_class!r}",
+        )
+
+    def strategy(self, y: Any) -> Any:
+        """The ``sampling_strategy`` for training labels ``y``, with the cap applied.
+
+        Without ``max_rows_per_class`` this is ``sampling_strategy`` itself; with it, a
+        dict of target counts per class (imbalanced-learn's reading), each at most the cap
+        unless the class already holds more real rows.
+        """
+        if self.max_rows_per_class is None:
+            return self.sampling_strategy
+        from gan_oversamplers.topup import top_up_counts
+
+        labels, real = np.unique(np.asarray(y), return_counts=True)
+        new = top_up_counts(y, self.sampling_strategy)
+        cap = int(self.max_rows_per_class)
+        return {
+            label: n + min(new.get(label, 0), max(0, cap - n))
+            for label, n in zip(labels.tolist(), real.tolist(), strict=True)
+        }
 
 
 @dataclass
@@ -100,12 +145,22 @@ class GanSmoteParams:
     on_divergence: str = "raise"
     max_restarts: int = 2
     restart_lr_factor: float = 0.1
+    auto_batch_rows: int = 256
     device: str = "auto"
 
     def __post_init__(self) -> None:
         _require(
             self.device in ("auto", "cpu", "cuda"),
             f"gan_smote.device must be 'auto', 'cpu' or 'cuda', got {self.device!r}",
+        )
+        _require(
+            self.auto_batch_rows >= 1,
+            f"gan_smote.auto_batch_rows must be >= 1, got {self.auto_batch_rows}",
+        )
+        batch = self.network.get("batch_size")
+        _require(
+            batch is None or batch == "auto" or (isinstance(batch, int) and batch >= 1),
+            f"gan_smote.network.batch_size must be auto, null or a positive integer, got {batch!r}",
         )
         _require(
             self.on_divergence in ("raise", "restart"),
@@ -128,8 +183,16 @@ class GanSmoteParams:
             )
 
     def hyperparameters(self) -> dict[str, Any]:
-        """Keyword arguments for ``GANSMOTEGenerator``: network plus the chosen schedule."""
-        return {**self.network, **self.schedules[self.schedule]}
+        """Keyword arguments for ``GANSMOTEGenerator``: network plus the chosen schedule.
+
+        ``network.batch_size: auto`` becomes ``auto_batch_rows``: a class of up to that many
+        training rows is one batch per epoch (the same as ``null``), a larger class trains
+        on minibatches of that many rows, so an epoch's cost stops growing with the class.
+        """
+        network = dict(self.network)
+        if network.get("batch_size") == "auto":
+            network["batch_size"] = int(self.auto_batch_rows)
+        return {**network, **self.schedules[self.schedule]}
 
 
 @dataclass
@@ -150,12 +213,13 @@ class ClassifierParams:
 
     name: str = "mlp"
     mlp: dict[str, Any] = field(default_factory=dict)
+    mlp_paper000: dict[str, Any] = field(default_factory=dict)
     decision_tree: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _require(
-            self.name in ("mlp", "decision_tree"),
-            f"classifier.name must be 'mlp' or 'decision_tree', got {self.name!r}",
+            self.name in ("mlp", "mlp_paper000", "decision_tree"),
+            f"classifier.name must be 'mlp', 'mlp_paper000' or 'decision_tree', got {self.name!r}",
         )
 
 
@@ -178,3 +242,27 @@ class SamplerParams:
     def for_method(self, method: str) -> dict[str, Any]:
         """The keyword arguments of ``method``'s sampler (``verbose`` and ``device`` included)."""
         return {"device": self.device, **getattr(self, method, {}), "verbose": self.verbose}
+
+
+@dataclass
+class EvaluationParams:
+    """``evaluation``: the report's paired comparison.
+
+    ``compare_metrics`` are compared method against baseline with the corrected
+    resampled t-test (``confidence`` interval). The papers' optimistic protocols are not
+    options of a run: see :mod:`imbalanced_gan.evaluation.paper_protocols`.
+    """
+
+    confidence: float = 0.95
+    compare_metrics: list[str] = field(
+        default_factory=lambda: ["accuracy", "f1_macro", "balanced_accuracy", "g_mean"]
+    )
+
+    def __post_init__(self) -> None:
+        _require(
+            0 < self.confidence < 1,
+            f"evaluation.confidence must be in (0, 1), got {self.confidence!r}",
+        )
+        _require(
+            bool(self.compare_metrics), "evaluation.compare_metrics must name at least one metric"
+        )

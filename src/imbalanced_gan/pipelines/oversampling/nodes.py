@@ -19,6 +19,7 @@ from gan_oversamplers import (
     top_up_counts,
 )
 from gan_oversamplers._random import derive_seed
+from imbalanced_gan.lineage import record_rows
 from imbalanced_gan.params import (
     BaselineParams,
     DatasetParams,
@@ -39,6 +40,13 @@ def _features(table: pd.DataFrame, target: str) -> list[str]:
     return [c for c in table.columns if c not in (target, "is_synthetic")]
 
 
+def _topped(
+    train_encoded: pd.DataFrame, target: str, synthetic: dict[Any, np.ndarray]
+) -> pd.DataFrame:
+    """:func:`~gan_oversamplers.concat_top_up`, stamped with the rows its sampler saw."""
+    return record_rows(concat_top_up(train_encoded, target, synthetic), train_encoded)
+
+
 def _class_model(
     train_encoded: pd.DataFrame,
     dataset: DatasetParams,
@@ -54,7 +62,7 @@ def _class_model(
     paper's rule) needs no generator: its model stays unfitted, and is saved as such.
     """
     labels = train_encoded[dataset.target].astype(str)
-    n_new = top_up_counts(labels.to_numpy(), top_up.sampling_strategy).get(label, 0)
+    n_new = top_up_counts(labels.to_numpy(), top_up.strategy(labels.to_numpy())).get(label, 0)
     class_index = [str(c) for c in dataset.classes].index(label)
     model = GANSMOTEGenerator(
         random_state=derive_seed(seed, split_index(split), class_index),
@@ -68,8 +76,8 @@ def _class_model(
         logger.info(
             "%s: class %r needs no new rows (%d real); no GAN trained", split, label, len(rows)
         )
-        return model, None
-    return model, rows.to_numpy(dtype=np.float64)
+        return record_rows(model, []), None
+    return record_rows(model, rows), rows.to_numpy(dtype=np.float64)
 
 
 def train_class_generator(
@@ -207,9 +215,8 @@ def top_up_with_generators(
     split: str,
 ) -> pd.DataFrame:
     """Add each class's generated rows to the training part (``is_synthetic`` marks them)."""
-    counts = top_up_counts(
-        train_encoded[dataset.target].astype(str).to_numpy(), top_up.sampling_strategy
-    )
+    y = train_encoded[dataset.target].astype(str).to_numpy()
+    counts = top_up_counts(y, top_up.strategy(y))
     by_label = {str(g.label): g for g in generators}
     synthetic = {}
     for label, n_new in counts.items():
@@ -224,7 +231,7 @@ def top_up_with_generators(
             n_new, random_state=derive_seed(seed, split_index(split), "sample", label)
         )
     logger.info("%s: GAN-SMOTE top-up %s", split, {k: v for k, v in counts.items() if v})
-    return concat_top_up(train_encoded, dataset.target, synthetic)
+    return _topped(train_encoded, dataset.target, synthetic)
 
 
 def top_up_with_baseline(
@@ -238,21 +245,22 @@ def top_up_with_baseline(
     method: str,
 ) -> pd.DataFrame:
     """Top up the training part with an imbalanced-learn baseline (or leave it as is)."""
+    y = train_encoded[dataset.target].astype(str).to_numpy()
     sampler = make_baseline(
         method,
-        sampling_strategy=top_up.sampling_strategy,
+        sampling_strategy=top_up.strategy(y),
         random_state=derive_seed(seed, split_index(split), method),
         **getattr(baselines, method, {}),
     )
     if sampler is None:
-        return concat_top_up(train_encoded, dataset.target, {})
+        return _topped(train_encoded, dataset.target, {})
     features = _features(train_encoded, dataset.target)
     X = train_encoded[features].to_numpy(dtype=np.float64)
     y = train_encoded[dataset.target].astype(str).to_numpy()
     X_res, y_res = sampler.fit_resample(X, y)
     new_X, new_y = X_res[len(X) :], y_res[len(X) :]
     synthetic = {label: new_X[new_y == label] for label in np.unique(new_y)}
-    return concat_top_up(train_encoded, dataset.target, synthetic)
+    return _topped(train_encoded, dataset.target, synthetic)
 
 
 def decode_synthetic_rows(
@@ -306,7 +314,7 @@ def top_up_on_original_columns(
     extra = {"categorical_features": categorical} if method == "smotenc" else {}
     sampler = make_baseline(
         method,
-        sampling_strategy=top_up.sampling_strategy,
+        sampling_strategy=top_up.strategy(train_encoded[dataset.target].astype(str).to_numpy()),
         random_state=derive_seed(seed, split_index(split), method),
         **extra,
         **getattr(baselines, method, {}),
@@ -318,7 +326,7 @@ def top_up_on_original_columns(
     new_y = np.asarray(y_res)[len(raw) :]
     encoded = encoder.transform(new_rows).to_numpy(dtype=np.float64)
     synthetic = {label: encoded[new_y == label] for label in np.unique(new_y)}
-    return concat_top_up(train_encoded, dataset.target, synthetic)
+    return _topped(train_encoded, dataset.target, synthetic)
 
 
 def table_sampler_class(method: str) -> type:
@@ -355,12 +363,13 @@ def fit_sampler(
     """
     X, y = _xy(train_encoded, dataset.target)
     if counts is None:
-        counts = top_up_counts(y, top_up.sampling_strategy)
+        counts = top_up_counts(y, top_up.strategy(y))
     sampler = table_sampler_class(method)(
-        sampling_strategy=top_up.sampling_strategy,
+        sampling_strategy=top_up.strategy(y),
         random_state=derive_seed(seed, split_index(split), method),
         **samplers.for_method(method),
     )
+    record_rows(sampler, train_encoded)
     started = time.perf_counter()
     sampler.fit_generators(X, y, counts={k: v for k, v in counts.items() if v})
     logger.info(
@@ -385,9 +394,9 @@ def top_up_with_sampler(
 ) -> pd.DataFrame:
     """Add exactly the top-up count of generated rows per class (``is_synthetic`` marks them)."""
     _, y = _xy(train_encoded, dataset.target)
-    counts = {k: v for k, v in top_up_counts(y, top_up.sampling_strategy).items() if v}
+    counts = {k: v for k, v in top_up_counts(y, top_up.strategy(y)).items() if v}
     synthetic = sampler.generate(
         counts, random_state=derive_seed(seed, split_index(split), "sample", method)
     )
     logger.info("%s: %s top-up %s", split, method, counts)
-    return concat_top_up(train_encoded, dataset.target, synthetic)
+    return _topped(train_encoded, dataset.target, synthetic)
