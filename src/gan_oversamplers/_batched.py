@@ -39,6 +39,7 @@ every class of their data), else ``batch_size`` rows drawn with replacement.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Sequence
@@ -53,6 +54,7 @@ from tqdm.auto import tqdm
 
 from ._device import resolve_device
 from ._mlp import init_mlp
+from ._random import single_thread
 from .errors import TrainingDivergedError
 from .schedules import bit_flip_probability, sgdr_learning_rate
 
@@ -669,28 +671,29 @@ def train_stack(
         leave=False,
         mininterval=1.0,
     )
-    done, checked, graph_obj = 0, 0, None
-    check_every = _CHECK_EVERY if device.type == "cpu" else 1000
-    while done < epochs:
-        if use_graph and graph_obj is None and done >= 3 and epochs - done >= _GRAPH_EPOCHS:
-            graph_obj = _capture(epoch_step, device)
-        if graph_obj is not None and epochs - done >= _GRAPH_EPOCHS:
-            graph_obj.replay()
-            advanced = _GRAPH_EPOCHS
-        elif use_graph and done < 3:
-            _warm_up(epoch_step, device)
-            advanced = 1
-        else:
-            epoch_step()
-            advanced = 1
-        done += advanced
-        bar.update(advanced)
-        if done - checked >= check_every or done == epochs:
-            _check_finite(buckets, logs, members, labels, checked, done)
-            checked = done
-            if verbose:
-                last = torch.cat([log[done - 1] for log in logs]).mean(dim=0).tolist()
-                bar.set_postfix(d_loss=f"{last[0]:.4f}", g_loss=f"{last[1]:.4f}")
+    with single_thread() if device.type == "cpu" else contextlib.nullcontext():
+        done, checked, graph_obj = 0, 0, None
+        check_every = _CHECK_EVERY if device.type == "cpu" else 1000
+        while done < epochs:
+            if use_graph and graph_obj is None and done >= 3 and epochs - done >= _GRAPH_EPOCHS:
+                graph_obj = _capture(epoch_step, device)
+            if graph_obj is not None and epochs - done >= _GRAPH_EPOCHS:
+                graph_obj.replay()
+                advanced = _GRAPH_EPOCHS
+            elif use_graph and done < 3:
+                _warm_up(epoch_step, device)
+                advanced = 1
+            else:
+                epoch_step()
+                advanced = 1
+            done += advanced
+            bar.update(advanced)
+            if done - checked >= check_every or done == epochs:
+                _check_finite(buckets, logs, members, labels, checked, done)
+                checked = done
+                if verbose:
+                    last = torch.cat([log[done - 1] for log in logs]).mean(dim=0).tolist()
+                    bar.set_postfix(d_loss=f"{last[0]:.4f}", g_loss=f"{last[1]:.4f}")
     bar.close()
     if device.type == "cuda":
         torch.cuda.synchronize(device)
