@@ -68,6 +68,8 @@ _CHECK_EVERY = 25
 #: Per bucket and step, the fixed cost of a stack expressed in padded rows (CPU, CUDA):
 #: :func:`plan_buckets` splits a stack when the padding saved outweighs it.
 _BUCKET_OVERHEAD_ROWS = {"cpu": 300, "cuda": 50_000}
+#: Sort with NumPy on the CPU (tests switch it off to run the CUDA branch on the CPU).
+_NUMPY_SORT = True
 #: Devices whose step is captured in a graph (tests add "cpu" with a stand-in capture).
 _GRAPH_DEVICES = ("cuda",)
 #: Epochs captured per CUDA graph replay.
@@ -385,7 +387,7 @@ class _Bucket:
         K, rows, D = x.shape
         groups = rows // self.B
         shifted = x + (self.pad_add if groups == 1 else self.pad_add2)
-        if shifted.device.type != "cpu":
+        if shifted.device.type != "cpu" or not _NUMPY_SORT:
             return shifted.transpose(1, 2).reshape(K, D, groups, self.B).sort(dim=3)
         bits = shifted.view(torch.int32).transpose(1, 2)
         keys = bits.to(torch.int64, memory_format=torch.contiguous_format)
