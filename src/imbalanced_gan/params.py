@@ -266,15 +266,23 @@ class SamplerParams:
     """
 
     verbose: bool
+    device: str
     blocks: dict[str, dict[str, Any]]
 
-    def __init__(self, verbose: bool = False, **blocks: dict[str, Any]) -> None:
+    def __init__(
+        self, verbose: bool = False, device: str = "auto", **blocks: dict[str, Any]
+    ) -> None:
         self.verbose = bool(verbose)
+        self.device = device
+        _require(
+            device in ("auto", "cpu", "cuda"),
+            f"samplers.device must be 'auto', 'cpu' or 'cuda', got {device!r}",
+        )
         self.blocks = method_blocks("samplers", blocks)
 
     def for_method(self, method: str) -> dict[str, Any]:
-        """The keyword arguments of ``method``'s sampler (``verbose`` included)."""
-        return {**self.blocks.get(method, {}), "verbose": self.verbose}
+        """The keyword arguments of ``method``'s sampler (``verbose`` and ``device`` included)."""
+        return {"device": self.device, **self.blocks.get(method, {}), "verbose": self.verbose}
 
 
 @dataclass

@@ -109,19 +109,31 @@ class ImageSamplerParams:
     """
 
     sampling_strategy: Any
+    device: str
     blocks: dict[str, dict[str, Any]]
 
-    def __init__(self, sampling_strategy: Any = "auto", **blocks: dict[str, Any]) -> None:
+    def __init__(
+        self, sampling_strategy: Any = "auto", device: str = "auto", **blocks: dict[str, Any]
+    ) -> None:
         self.sampling_strategy = sampling_strategy
+        self.device = device
+        _require(
+            device in ("auto", "cpu", "cuda"),
+            f"images.samplers.device must be 'auto', 'cpu' or 'cuda', got {device!r}",
+        )
         self.blocks = method_blocks("images.samplers", blocks, kind="image")
 
     def of(self, method: str) -> dict[str, Any]:
-        """The keyword arguments of ``method`` (empty for ``no_oversampling``)."""
+        """The keyword arguments of ``method`` (empty for ``no_oversampling``).
+
+        The generative samplers also get ``device`` (a method's own block overrides it).
+        """
         _require(
             method in IMAGE_METHODS,
             f"Unknown image method {method!r}; choose from {list(IMAGE_METHODS)}",
         )
-        return dict(self.blocks.get(method, {}))
+        shared = {"device": self.device} if method in GENERATIVE_METHODS else {}
+        return {**shared, **self.blocks.get(method, {})}
 
 
 @dataclass
