@@ -33,6 +33,9 @@ def concat_top_up(
 ) -> pd.DataFrame:
     """Append synthetic rows per class to ``train``, marked by an ``is_synthetic`` column.
 
+    Real rows keep ``train``'s index (e.g. their row numbers in the source table);
+    synthetic rows are numbered ``-1, -2, ...``, so no synthetic row can pass for a real one.
+
     Parameters
     ----------
     train : DataFrame
@@ -44,7 +47,7 @@ def concat_top_up(
     """
     features = [c for c in train.columns if c not in (target, "is_synthetic")]
     real = train[[*features, target]].assign(is_synthetic=False)
-    parts = [real]
+    parts, n_synthetic = [real], 0
     for label, rows in synthetic.items():
         rows = np.asarray(rows)
         if rows.size == 0:
@@ -57,5 +60,7 @@ def concat_top_up(
         block = pd.DataFrame(rows, columns=features).astype(real[features].dtypes.to_dict())
         block[target] = pd.Series([label] * len(block), dtype=real[target].dtype)
         block["is_synthetic"] = True
+        block.index = -1 - np.arange(n_synthetic, n_synthetic + len(block))
+        n_synthetic += len(block)
         parts.append(block)
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts)

@@ -15,6 +15,7 @@ __all__ = [
     "BaselineParams",
     "ClassifierParams",
     "DatasetParams",
+    "EvaluationParams",
     "FoldParams",
     "GanSmoteParams",
     "TopUpParams",
@@ -67,11 +68,17 @@ class DatasetParams:
 
 @dataclass
 class FoldParams:
-    """``folds``: repeated stratified K-fold, and what to do with tiny classes."""
+    """``folds``: repeated stratified K-fold, tiny classes, and the inner validation part.
+
+    ``validation_fraction`` > 0 holds that share of each class's training rows of every
+    split out *before* over-sampling, as real rows that only classifier selection (early
+    stopping) may look at; samplers and the classifier's fit never see them.
+    """
 
     n_splits: int = 10
     n_repeats: int = 1
     small_class_policy: str = "keep"
+    validation_fraction: float = 0.0
 
     def __post_init__(self) -> None:
         _require(self.n_splits >= 2, f"folds.n_splits must be >= 2, got {self.n_splits}")
@@ -79,6 +86,10 @@ class FoldParams:
         _require(
             self.small_class_policy in ("keep", "drop"),
             f"folds.small_class_policy must be 'keep' or 'drop', got {self.small_class_policy!r}",
+        )
+        _require(
+            0.0 <= self.validation_fraction < 0.5,
+            f"folds.validation_fraction must be in [0, 0.5), got {self.validation_fraction}",
         )
 
 
@@ -197,12 +208,13 @@ class ClassifierParams:
 
     name: str = "mlp"
     mlp: dict[str, Any] = field(default_factory=dict)
+    mlp_paper000: dict[str, Any] = field(default_factory=dict)
     decision_tree: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _require(
-            self.name in ("mlp", "decision_tree"),
-            f"classifier.name must be 'mlp' or 'decision_tree', got {self.name!r}",
+            self.name in ("mlp", "mlp_paper000", "decision_tree"),
+            f"classifier.name must be 'mlp', 'mlp_paper000' or 'decision_tree', got {self.name!r}",
         )
 
 
@@ -224,3 +236,27 @@ class SamplerParams:
     def for_method(self, method: str) -> dict[str, Any]:
         """The keyword arguments of ``method``'s sampler (``verbose`` included)."""
         return {**getattr(self, method, {}), "verbose": self.verbose}
+
+
+@dataclass
+class EvaluationParams:
+    """``evaluation``: the report's paired comparison.
+
+    ``compare_metrics`` are compared method against baseline with the corrected
+    resampled t-test (``confidence`` interval). The papers' optimistic protocols are not
+    options of a run: see :mod:`imbalanced_gan.evaluation.paper_protocols`.
+    """
+
+    confidence: float = 0.95
+    compare_metrics: list[str] = field(
+        default_factory=lambda: ["accuracy", "f1_macro", "balanced_accuracy", "g_mean"]
+    )
+
+    def __post_init__(self) -> None:
+        _require(
+            0 < self.confidence < 1,
+            f"evaluation.confidence must be in (0, 1), got {self.confidence!r}",
+        )
+        _require(
+            bool(self.compare_metrics), "evaluation.compare_metrics must name at least one metric"
+        )

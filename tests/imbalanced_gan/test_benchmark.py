@@ -139,14 +139,15 @@ def test_fully_synthetic_training_is_scored_where_configured(catalog):
 def test_statistics_and_reports(catalog):
     ranks = catalog.load("benchmark.average_ranks")
     assert set(ranks["method"]) == set(METHODS)
-    # 4 problems (2 datasets x 2 classifiers): ranks average to (k + 1) / 2
+    # 2 problems (one per dataset, classifiers averaged): ranks average to (k + 1) / 2
     assert ranks["average_rank"].mean() == pytest.approx((len(METHODS) + 1) / 2)
     friedman = catalog.load("benchmark.friedman")
-    assert friedman["n_problems"] == 4 and 0 <= friedman["p_value"] <= 1
+    assert friedman["n_problems"] == 2 and 0 <= friedman["p_value"] <= 1
+    assert set(friedman["per_classifier"]) == {"tree", "mlp"}
     posthoc = catalog.load("benchmark.posthoc")
     assert len(posthoc) == len(METHODS) * (len(METHODS) - 1) // 2
     wtl = catalog.load("benchmark.win_tie_loss")
-    assert (wtl[["wins", "ties", "losses"]].sum(axis=1) == 4).all()
+    assert (wtl[["wins", "ties", "losses"]].sum(axis=1) == 2).all()
     privacy = catalog.load("benchmark.privacy_table")
     ros = privacy[
         (privacy["method"] == "random_oversampling") & (privacy["class"] == "(all classes)")
@@ -154,6 +155,7 @@ def test_statistics_and_reports(catalog):
     assert (ros["copy_share"] == 1).all()  # random over-sampling copies real rows
     report = catalog.load("benchmark.report_markdown")
     assert "## Friedman test" in report and "synthetic rows only" in report
+    assert "## Paired differences per dataset (corrected resampled t-test)" in report
     assert "Reproduction" in catalog.load("benchmark.reproduction_markdown")
     assert catalog.load("benchmark.cd_diagram").axes
 

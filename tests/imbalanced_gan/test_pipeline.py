@@ -14,6 +14,7 @@ from imbalanced_gan.params import (
     BaselineParams,
     ClassifierParams,
     DatasetParams,
+    EvaluationParams,
     FoldParams,
     GanSmoteParams,
     TopUpParams,
@@ -31,6 +32,7 @@ PARAMS = {
         "drop_columns": ["row_id"],
     },
     "folds": {"n_splits": 3, "n_repeats": 1},
+    "evaluation": {"compare_metrics": ["accuracy", "f1_macro"]},
     "top_up": {"sampling_strategy": "auto"},
     "baselines": {"smote": {"k_neighbors": 5}},
     "classifier": {"name": "mlp", "mlp": {"max_iter": 40}},
@@ -44,6 +46,7 @@ PARAMS = {
 TYPES = {
     "dataset": DatasetParams,
     "folds": FoldParams,
+    "evaluation": EvaluationParams,
     "top_up": TopUpParams,
     "baselines": BaselineParams,
     "classifier": ClassifierParams,
@@ -155,6 +158,31 @@ def test_every_method_gets_metrics_for_every_split(spied_run):
     assert acc["mean"].item() == pytest.approx(values.mean())
     assert acc["std"].item() == pytest.approx(values.std(ddof=1))
     assert "| gan_smote |" in catalog.load("toy.report_markdown")
+
+
+def test_classifier_seeds_vary_with_the_split_and_are_shared_by_the_methods(spied_run):
+    catalog, info, _ = spied_run
+    seeds = {
+        split: {
+            m: catalog.load(f"toy.{split}.{m}.classifier").random_state
+            for m in info["layout"].methods
+        }
+        for split in info["layout"].splits
+    }
+    assert all(len(set(per_method.values())) == 1 for per_method in seeds.values())
+    assert len({next(iter(s.values())) for s in seeds.values()}) == len(seeds)
+
+
+def test_report_compares_every_method_with_each_baseline(spied_run):
+    catalog, _, _ = spied_run
+    paired = catalog.load("toy.paired_comparison")
+    pairs = set(zip(paired["method"], paired["baseline"], strict=True))
+    assert ("gan_smote", "no_oversampling") in pairs and ("smote", "random_oversampling") in pairs
+    assert ("random_oversampling", "smote") not in pairs  # each pair once
+    assert set(paired["metric"]) == {"accuracy", "f1_macro"} and (paired["n_splits"] == 3).all()
+    report = catalog.load("toy.report_markdown")
+    assert "## Paired differences against each baseline" in report
+    assert "corrected resampled t-test" in report and "k = 3, r = 1" in report
 
 
 def test_top_up_brings_each_class_to_the_fold_majority(spied_run):

@@ -84,7 +84,7 @@ def test_category_seen_only_in_a_test_fold_is_reported(mixed_table):
     with pytest.warns(
         UserWarning, match="Column 'colour': category \\['purple'\\] not seen in the training part"
     ):
-        _, train, test = encode_fold(validated, folds, DATASET, split=split)
+        _, train, _, test = encode_fold(validated, folds, DATASET, split=split)
     assert (test.loc[59].filter(like="colour=") == 0).all()
     assert "colour=purple" not in train.columns
 
@@ -96,7 +96,7 @@ def test_class_with_one_row_goes_through_with_warnings(mixed_table):
     with pytest.warns(UserWarning, match="class 'c' has 1 row"):
         folds = make_folds(validated, DATASET, FoldParams(n_splits=3), seed=0)
     split = folds.loc[(folds["row"] == 50) & (folds["part"] == "train"), "split"].iloc[0]
-    _, train, _ = encode_fold(validated, folds, DATASET, split=split)
+    _, train, _, _ = encode_fold(validated, folds, DATASET, split=split)
     model = train_class_generator(
         train, DATASET, TopUpParams(), gan_params(), 0, split=split, label="c"
     )
@@ -138,7 +138,8 @@ def test_unknown_method_classifier_and_epochs_are_parameter_errors():
     ):
         layout_from_params(params, "base")
     with pytest.raises(
-        ValueError, match="classifier.name must be 'mlp' or 'decision_tree', got 'svm'"
+        ValueError,
+        match="classifier.name must be 'mlp', 'mlp_paper000' or 'decision_tree', got 'svm'",
     ):
         ClassifierParams(name="svm")
     for epochs in (0, -5):

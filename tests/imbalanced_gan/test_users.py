@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from imbalanced_gan.hooks import graph_params_message, resume_command
 from tests.imbalanced_gan.test_run import kedro, latest, make_project
@@ -24,6 +25,7 @@ toy.raw_table:
   filepath: data/01_raw/toy.csv
 """
 DATASET = """
+folds: {n_repeats: 1}
 dataset:
   name: toy
   target: label
@@ -56,9 +58,17 @@ def toy_project(tmp_path):
     (project / "data/01_raw").mkdir(parents=True)
     toy_table().to_csv(project / "data/01_raw/toy.csv", index=False)
     (project / "conf/test/catalog.yml").write_text(CATALOG)
-    with (project / "conf/test/parameters.yml").open("a") as f:
-        f.write(DATASET)
+    set_test_params(project, yaml.safe_load(DATASET))
     return project
+
+
+def set_test_params(project, values: dict) -> None:
+    """Overlay ``values`` on the copy's ``conf/test/parameters.yml`` (one level deep)."""
+    path = project / "conf/test/parameters.yml"
+    params = yaml.safe_load(path.read_text()) or {}
+    for key, value in values.items():
+        params[key] = {**params.get(key, {}), **value} if isinstance(value, dict) else value
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
 def test_a_one_row_class_runs_to_the_report_without_deprecation_warnings(toy_project):
@@ -73,8 +83,7 @@ def test_a_one_row_class_runs_to_the_report_without_deprecation_warnings(toy_pro
     assert "`folds: {n_splits: 3}` in conf/test/parameters.yml" in output
     assert "Traceback" not in output and "Completed 1 out of" not in output
     # ... and doing what it says works: the 1-row class is kept with a warning and scored
-    with (project / "conf/test/parameters.yml").open("a") as f:
-        f.write("folds: {n_splits: 3}\n")
+    set_test_params(project, yaml.safe_load("folds: {n_splits: 3}"))
     done = kedro(project, "run", "--pipeline=gan_smote", "--env=test")
     output = done.stdout + done.stderr
     for noise in ("Deprecat", "deprecated", "register_new_resolver"):

@@ -1,10 +1,25 @@
-"""Probability-based scores (ROC-AUC, PR-AUC) and the minority-class F1.
+"""Probability-based scores (ROC-AUC, PR-AUC), the minority-class F1 and the G-mean.
 
 Paper 001 reports the minority F1 and the areas under the ROC and precision-recall curves.
 The minority ("positive") class is chosen from the **training** labels
 (:func:`minority_label`), never from the test part, so that every fold of a dataset scores
 the same class. A test part that lacks a class does not crash a run: the scores that need
 it are NaN and a ``*_reason`` entry says why.
+
+G-mean. Three definitions circulate, and they differ on multi-class data:
+
+- **mean of per-class G-means** (:func:`g_mean`, the one reported): for each class ``c``,
+  one-vs-rest, ``sqrt(sensitivity_c * specificity_c)``, then the plain mean over classes.
+  Paper 003 (DeepSMOTE) reports the "macro-averaged Geometric Mean" after Sokolova &
+  Lapalme, whose macro-averaging is the mean over classes of a per-class measure; this is
+  that reading.
+- imbalanced-learn's ``geometric_mean_score(average="macro")``: the square root of
+  (mean sensitivity x mean specificity) over classes (it averages the two factors first;
+  checked in imbalanced-learn 0.14's source: ``sensitivity_specificity_support`` with
+  ``average="macro"``, then ``sqrt(sen * spe)``). This is ``g_mean_macro`` in the
+  per-split metrics.
+- imbalanced-learn's default ``average="multiclass"``: the geometric mean of the per-class
+  recalls (zero recalls replaced by ``correction``).
 """
 
 from __future__ import annotations
@@ -18,7 +33,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from imbalanced_gan.evaluation._common import sorted_labels
 
-__all__ = ["minority_f1", "minority_label", "probability_scores"]
+__all__ = ["g_mean", "g_mean_from_confusion", "minority_f1", "minority_label", "probability_scores"]
 
 logger = logging.getLogger(__name__)
 
@@ -217,3 +232,74 @@ def minority_f1(
         )
         return math.nan
     return 2 * tp / (2 * tp + fp + fn)
+
+
+def g_mean_from_confusion(confusion: np.ndarray | list[list[int]]) -> float:
+    """Mean over classes of the one-vs-rest G-mean ``sqrt(sensitivity * specificity)``.
+
+    Parameters
+    ----------
+    confusion : array-like of shape (n_classes, n_classes)
+        Counts; rows are the true class, columns the predicted class.
+
+    Returns
+    -------
+    g_mean : float
+        The mean over the classes that have at least one true row (a class absent from
+        the test part has no sensitivity and is left out); NaN when fewer than two classes
+        have rows (specificity is then undefined).
+
+    Examples
+    --------
+    >>> round(g_mean_from_confusion([[3, 1], [0, 2]]), 4)  # both classes: sqrt(3/4 * 1)
+    0.866
+    """
+    cm = np.asarray(confusion, dtype=float)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] < 2:
+        raise ValueError(f"confusion must be a square matrix of >= 2 classes, got shape {cm.shape}")
+    if (cm < 0).any():
+        raise ValueError("confusion holds negative counts")
+    total = cm.sum()
+    true = cm.sum(axis=1)
+    predicted = cm.sum(axis=0)
+    present = np.flatnonzero(true > 0)
+    if len(present) < 2:
+        return math.nan
+    tp = np.diag(cm)[present]
+    sensitivity = tp / true[present]
+    negatives = total - true[present]
+    specificity = (negatives - (predicted[present] - tp)) / negatives
+    return float(np.mean(np.sqrt(sensitivity * specificity)))
+
+
+def g_mean(
+    y_true: np.ndarray | pd.Series | list[object],
+    y_pred: np.ndarray | pd.Series | list[object],
+    labels: np.ndarray | list[object] | None = None,
+) -> float:
+    """The reported G-mean: mean of per-class (one-vs-rest) G-means; see the module docs.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_rows,)
+    labels : array-like, optional
+        Every class (by default those in ``y_true`` or ``y_pred``). Classes without a true
+        row are left out of the mean.
+
+    Returns
+    -------
+    g_mean : float
+    """
+    t, q = np.asarray(y_true), np.asarray(y_pred)
+    if t.shape != q.shape or t.ndim != 1:
+        raise ValueError(
+            f"y_true and y_pred must be 1-D of equal length, got {t.shape} and {q.shape}"
+        )
+    classes = list(labels) if labels is not None else sorted_labels(np.concatenate([t, q]))
+    index = {c: i for i, c in enumerate(classes)}
+    unknown = sorted(map(str, (set(t.tolist()) | set(q.tolist())) - set(index)))
+    if unknown:
+        raise ValueError(f"labels {unknown} of y_true / y_pred are not in labels")
+    cm = np.zeros((len(classes), len(classes)))
+    np.add.at(cm, ([index[v] for v in t.tolist()], [index[v] for v in q.tolist()]), 1)
+    return g_mean_from_confusion(cm)

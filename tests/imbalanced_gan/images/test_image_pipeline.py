@@ -218,3 +218,24 @@ def test_one_pipeline_per_generative_method_needs_only_raw_images_and_params():
         }
         free = {i for i in pipeline.inputs() if not i.startswith("params:")}
         assert free == {"digits.images.raw"}
+
+
+def test_lineage_every_image_sampler_and_cnn_saw_only_its_folds_training_images(run):
+    from imbalanced_gan.lineage import LeakageError, check_lineage, record_rows
+
+    catalog, _ = run
+    folds = catalog.load("digits.images.fold_indices")
+    objects = {}
+    for split in SPLITS:
+        for method in IMAGE_METHODS:
+            out = f"digits.images.{split}.{method}"
+            objects[(split, f"{method}.classifier")] = catalog.load(f"{out}.classifier")
+            if method in nodes.GENERATIVE_METHODS:
+                objects[(split, f"{method}.sampler")] = catalog.load(f"{out}.sampler")
+            elif method != "no_oversampling":  # pixel-space SMOTE / copies stamp their images
+                objects[(split, f"{method}.synthetic")] = catalog.load(f"{out}.synthetic")
+    assert check_lineage(folds, objects) == len(objects) >= 2 * len(IMAGE_METHODS)
+    # mutation: a CNN of fold_00 that had seen fold_01's training images is caught
+    leaky = record_rows(object.__new__(type("CNN", (), {})), nodes._rows(folds, "fold_01", "train"))
+    with pytest.raises(LeakageError, match="fold_00/cnn"):
+        check_lineage(folds, {**objects, ("fold_00", "cnn"): leaky})

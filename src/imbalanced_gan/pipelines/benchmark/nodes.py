@@ -238,7 +238,7 @@ def run_method_on_dataset(
     splits = _splits(fold_indices)
     started_all = time.perf_counter()
     for position, (split, repeat) in enumerate(splits, start=1):
-        encoder, train, test = encode_fold(table, fold_indices, params, split=split)
+        encoder, train, valid, test = encode_fold(table, fold_indices, params, split=split)
         started = time.perf_counter()
         topped, model = oversample(
             method, train, encoder, params, top_up, baselines, gan_smote, samplers, seed, split
@@ -257,6 +257,7 @@ def run_method_on_dataset(
                     warnings.simplefilter("ignore", UserWarning)
                     clf = train_classifier(
                         part,
+                        valid,
                         params,
                         clf_params,
                         derive_seed(seed, split_index(split), name),

@@ -12,6 +12,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from imbalanced_gan.evaluation.corrected_t import (  # noqa: E402
+    BETTER,
+    NO_DIFFERENCE,
+    WORSE,
+    paired_comparison,
+)
 from imbalanced_gan.evaluation.privacy import privacy_summary  # noqa: E402
 from imbalanced_gan.evaluation.quality import (  # noqa: E402
     loss_curves_plot,
@@ -25,7 +31,6 @@ from imbalanced_gan.evaluation.stats import (  # noqa: E402
     holm_wilcoxon,
     nemenyi_critical_difference,
     score_matrix,
-    win_tie_loss,
 )
 
 logger = logging.getLogger(__name__)
@@ -39,17 +44,50 @@ def collect_results(*fold_results: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(fold_results, ignore_index=True)
 
 
-def _long(results: pd.DataFrame, metric: str) -> pd.DataFrame:
+def _long(results: pd.DataFrame, metric: str, classifier: str | None = None) -> pd.DataFrame:
+    """One score per (dataset, method, split): the problem is the dataset.
+
+    With ``classifier`` None, the scores of the benchmark's classifiers are averaged per
+    split first (one problem per dataset, never one per dataset x classifier); otherwise
+    only that classifier's rows are kept.
+    """
     real = results[results["training"] == "real"]
+    if classifier is not None:
+        real = real[real["classifier"] == classifier]
+    per_split = (
+        real.assign(value=real[metric].astype(float))
+        .groupby(["dataset", "method", "split"], sort=False)["value"]
+        .mean()
+        .reset_index()
+    )
     return pd.DataFrame(
         {
-            "problem": real["dataset"] + " / " + real["classifier"],
-            "method": real["method"],
-            "split": real["split"],
+            "problem": per_split["dataset"],
+            "method": per_split["method"],
+            "split": per_split["split"],
             "metric": metric,
-            "value": real[metric].astype(float),
+            "value": per_split["value"],
         }
     )
+
+
+def _ranks_and_friedman(
+    long: pd.DataFrame, metric: str, higher: bool, alpha: float
+) -> tuple[pd.Series, pd.DataFrame, dict[str, Any]]:
+    scores = score_matrix(long, metric)
+    ranks = average_ranks(scores, higher_is_better=higher, nan_policy="drop").sort_values()
+    n, k = scores.dropna().shape
+    friedman: dict[str, Any] = {"metric": metric, "n_problems": int(n), "n_methods": int(k)}
+    cd = float("nan")
+    if k >= 3 and n >= 2:
+        result = friedman_test(scores, higher_is_better=higher, nan_policy="drop")
+        friedman.update({key: _plain(value) for key, value in result.items()})
+        cd = nemenyi_critical_difference(k, n, alpha)
+    else:
+        friedman["skipped"] = "Friedman needs >= 3 methods and >= 2 problems (datasets)"
+    friedman["nemenyi_cd"] = cd
+    friedman["alpha"] = alpha
+    return ranks, scores, friedman
 
 
 def benchmark_statistics(
@@ -57,17 +95,26 @@ def benchmark_statistics(
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame, plt.Figure, pd.DataFrame]:
     """Average ranks, Friedman test, Holm-Wilcoxon post-hoc, CD diagram, win/tie/loss.
 
-    A *problem* is a (dataset, classifier) pair; its score for a method is the mean of
-    ``benchmark.primary_metric`` over the splits (folds x repeats). Only training on
-    real (topped-up) data counts here; fully synthetic training is reported apart.
+    A *problem* is a **dataset**: its score for a method is ``benchmark.primary_metric``
+    averaged over the classifiers on each split, then over the splits (folds x repeats).
+    Counting (dataset x classifier) pairs as problems would treat the classifiers of one
+    dataset as independent evidence and shrink Nemenyi's critical difference. Each
+    classifier is also analysed on its own: ``friedman["per_classifier"]`` holds its
+    ranks, Friedman test and critical difference, and the ranks table a column
+    ``rank_<classifier>`` per classifier. Only training on real (topped-up) data counts;
+    fully synthetic training is reported apart.
+
+    Win / tie / loss: per dataset, the method against each ``benchmark.compare_against``
+    baseline on the same splits with the corrected resampled t-test (Nadeau & Bengio,
+    Bouckaert & Frank for repeated k-fold; ``n_test / n_train = 1 / (k - 1)``); a win or
+    loss only when the ``1 - alpha`` interval of the mean paired difference excludes zero.
     """
     metric = benchmark.get("primary_metric", "f1_macro")
     higher = bool(benchmark.get("higher_is_better", True))
     alpha = float(benchmark.get("alpha", 0.05))
     long = _long(results, metric)
-    scores = score_matrix(long, metric)
-    ranks = average_ranks(scores, higher_is_better=higher, nan_policy="drop").sort_values()
-    n, k = scores.dropna().shape
+    ranks, scores, friedman = _ranks_and_friedman(long, metric, higher, alpha)
+    n = friedman["n_problems"]
     table = pd.DataFrame(
         {
             "method": ranks.index,
@@ -75,34 +122,109 @@ def benchmark_statistics(
             f"mean_{metric}": scores.mean().reindex(ranks.index).to_numpy(),
         }
     )
-    friedman: dict[str, Any] = {"metric": metric, "n_problems": int(n), "n_methods": int(k)}
+    per_classifier: dict[str, Any] = {}
+    real = results[results["training"] == "real"]
+    for classifier in real["classifier"].unique():
+        c_ranks, _, c_friedman = _ranks_and_friedman(
+            _long(results, metric, str(classifier)), metric, higher, alpha
+        )
+        per_classifier[str(classifier)] = c_friedman
+        table[f"rank_{classifier}"] = c_ranks.reindex(table["method"]).to_numpy()
+    friedman["problem"] = "dataset (classifiers averaged per split)"
+    friedman["per_classifier"] = per_classifier
     posthoc = pd.DataFrame()
-    cd = float("nan")
-    if k >= 3 and n >= 2:
-        result = friedman_test(scores, higher_is_better=higher, nan_policy="drop")
-        friedman.update({key: _plain(value) for key, value in result.items()})
-        cd = nemenyi_critical_difference(k, n, alpha)
+    cd = friedman["nemenyi_cd"]
+    if np.isfinite(cd):
         posthoc = holm_wilcoxon(scores, alpha=alpha, higher_is_better=higher, nan_policy="drop")
-    else:
-        friedman["skipped"] = "Friedman needs >= 3 methods and >= 2 problems"
-    friedman["nemenyi_cd"] = cd
-    friedman["alpha"] = alpha
     figure = (
-        cd_diagram(ranks, cd, title=f"Average rank by {metric} over {n} problems (CD = {cd:.2f})")
+        cd_diagram(ranks, cd, title=f"Average rank by {metric} over {n} datasets (CD = {cd:.2f})")
         if np.isfinite(cd)
-        else _empty_figure("Too few methods or problems for a CD diagram")
+        else _empty_figure("Too few methods or datasets for a CD diagram")
     )
+    paired = corrected_verdicts(results, benchmark, [metric])
     wtl = []
     for baseline in benchmark.get("compare_against", []):
-        if baseline in scores.columns:
-            part = win_tie_loss(long, baseline, metric, alpha=alpha, higher_is_better=higher)
-            wtl.append(part.assign(baseline=baseline))
+        part = paired[paired["baseline"] == baseline]
+        if part.empty:
+            continue
+        counts = (
+            pd.crosstab(part["method"], part["verdict"])
+            .reindex(columns=[BETTER, NO_DIFFERENCE, WORSE], fill_value=0)
+            .rename(columns={BETTER: "wins", NO_DIFFERENCE: "ties", WORSE: "losses"})
+        )
+        counts["n_problems"] = counts.sum(axis=1)
+        counts.columns.name = None
+        wtl.append(counts.reset_index().assign(baseline=baseline, test="corrected t"))
     return (
         table,
         friedman,
         posthoc,
         figure,
         pd.concat(wtl, ignore_index=True) if wtl else pd.DataFrame(),
+    )
+
+
+def corrected_verdicts(
+    results: pd.DataFrame, benchmark: dict[str, Any], metrics: list[str]
+) -> pd.DataFrame:
+    """Per dataset, every method against each ``compare_against`` baseline: corrected t.
+
+    Scores are averaged over the classifiers per split first (one comparison per
+    dataset). ``n_test / n_train`` is ``1 / (k - 1)`` for k-fold cross-validation
+    (``benchmark.folds.n_splits``; exact when k divides the number of rows).
+    """
+    k = int(benchmark.get("folds", {}).get("n_splits", 5))
+    alpha = float(benchmark.get("alpha", 0.05))
+    higher = bool(benchmark.get("higher_is_better", True))
+    parts = []
+    for metric in metrics:
+        long = _long(results, metric)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "group": long["problem"],
+                    "method": long["method"],
+                    "split": long["split"],
+                    "metric": metric,
+                    "value": long["value"],
+                }
+            )
+        )
+    scores = pd.concat(parts, ignore_index=True)
+    sizes = scores[["group", "split"]].drop_duplicates().assign(n_train=k - 1, n_test=1)
+    table = paired_comparison(
+        scores,
+        sizes,
+        [b for b in benchmark.get("compare_against", []) if b in set(scores["method"])],
+        metrics,
+        confidence=1 - alpha,
+        lower_is_better=() if higher else metrics,
+    )
+    return table.rename(columns={"group": "dataset"})
+
+
+def _verdict_table(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The corrected-t rows as Markdown-ready text columns."""
+    if verdicts.empty:
+        return verdicts
+    return pd.DataFrame(
+        {
+            "dataset": verdicts["dataset"],
+            "metric": verdicts["metric"],
+            "method": verdicts["method"],
+            "baseline": verdicts["baseline"],
+            "difference [interval]": [
+                "n/a" if np.isnan(d) else f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+                for d, lo, hi in zip(
+                    verdicts["mean_difference"],
+                    verdicts["ci_low"],
+                    verdicts["ci_high"],
+                    strict=True,
+                )
+            ],  # fmt: skip
+            "p": verdicts["p_value"],
+            "verdict": verdicts["verdict"],
+        }
     )
 
 
@@ -292,7 +414,10 @@ def render_benchmark_report(
         "repeats; every method is scored on the same splits; encoders, scalers and "
         "over-samplers are fitted on each training part only, test parts are never touched.",
         "",
-        f"## Average ranks ({metric}; 1 = best; a problem = dataset x classifier)",
+        f"## Average ranks ({metric}; 1 = best; a problem = a dataset)",
+        "",
+        "Each dataset counts once: its score is the classifiers' mean on each split, then the "
+        "mean over splits. `rank_<classifier>` columns rank each classifier on its own.",
         "",
         _markdown(ranks),
         "",
@@ -310,17 +435,47 @@ def render_benchmark_report(
         ]
     else:
         lines.append(friedman.get("skipped", "not computed"))
+    per_classifier = friedman.get("per_classifier") or {}
+    if per_classifier:
+        lines += ["", "Each classifier on its own (one problem per dataset):", ""]
+        lines.append(
+            _markdown(
+                pd.DataFrame(
+                    [
+                        {
+                            "classifier": name,
+                            "datasets": f.get("n_problems"),
+                            "Friedman p": f.get("p_value", float("nan")),
+                            "Iman-Davenport p": f.get("f_p_value", float("nan")),
+                            "Nemenyi CD": f.get("nemenyi_cd", float("nan")),
+                        }
+                        for name, f in per_classifier.items()
+                    ]
+                )
+            )
+        )
+    verdicts = corrected_verdicts(results, benchmark, [metric, "accuracy"])
+    level = f"{100 * (1 - float(friedman.get('alpha', 0.05))):g} %"
     lines += [
         "",
-        "## Post-hoc: pairwise Wilcoxon signed-rank over problems, Holm-corrected",
+        "## Post-hoc: pairwise Wilcoxon signed-rank over datasets, Holm-corrected",
         "",
         _markdown(posthoc),
         "",
         "## Win / tie / loss against each baseline",
         "",
-        "Per problem, a paired Wilcoxon test over the splits; a tie when p >= alpha.",
+        "Per dataset, the corrected resampled t-test over the paired splits (below); a win or "
+        f"a loss only when the {level} interval of the mean difference excludes zero.",
         "",
         _markdown(wtl),
+        "",
+        "## Paired differences per dataset (corrected resampled t-test)",
+        "",
+        "Method - baseline on the same splits (classifiers averaged per split), mean over the "
+        f"splits [{level} interval]: Nadeau & Bengio's variance correction 1/J + n_test/n_train "
+        "with J = folds x repeats (Bouckaert & Frank) and n_test/n_train = 1/(k - 1).",
+        "",
+        _markdown(_verdict_table(verdicts)),
         "",
         "## Scores per problem (mean ± std over splits)",
         "",

@@ -21,6 +21,7 @@ def create_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
                     bind(train_classifier, split=split, method=method),
                     inputs=[
                         f"{ns}.train_topped_up",
+                        f"{ds}.{split}.valid_encoded",
                         "params:dataset",
                         "params:classifier",
                         "params:seed",

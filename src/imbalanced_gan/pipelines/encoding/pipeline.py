@@ -20,6 +20,7 @@ def create_pipeline(layout: Layout) -> Pipeline:
                 outputs=[
                     f"{ns}.{split}.encoder",
                     f"{ns}.{split}.train_encoded",
+                    f"{ns}.{split}.valid_encoded",
                     f"{ns}.{split}.test_encoded",
                 ],
                 name="encode_fold",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import RepeatedStratifiedKFold
 
+from gan_oversamplers._random import derive_seed
 from imbalanced_gan.params import DatasetParams, FoldParams
 
 logger = logging.getLogger(__name__)
@@ -20,7 +21,10 @@ def make_folds(
     """Row indices of every (repeat, fold) split, as one long table.
 
     Columns: ``split`` (``fold_00``...), ``repeat``, ``fold``, ``row`` (index into the
-    validated table) and ``part`` (``train`` or ``test``).
+    validated table) and ``part``: ``train`` (what samplers and classifiers learn from),
+    ``test`` (scored only) and, when ``folds.validation_fraction`` > 0, ``valid``: real
+    rows of the split's training part held out before any over-sampling, for classifier
+    selection alone (see :func:`inner_validation`).
 
     A class with fewer rows than ``folds.n_splits`` cannot be in every test part.
     ``small_class_policy: keep`` (default) keeps it: it is in the test part of only
@@ -59,7 +63,11 @@ def make_folds(
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
         for index, (train, test) in enumerate(splitter.split(rows, labels[rows])):
             repeat, fold = divmod(index, folds.n_splits)
-            for part, idx in (("train", train), ("test", test)):
+            held = inner_validation(
+                labels[rows[train]], folds.validation_fraction, derive_seed(seed, "valid", index)
+            )
+            parts = (("train", train[~held]), ("valid", train[held]), ("test", test))
+            for part, idx in parts:
                 records.append(
                     pd.DataFrame(
                         {
@@ -72,3 +80,21 @@ def make_folds(
                     )
                 )
     return pd.concat(records, ignore_index=True)
+
+
+def inner_validation(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """Mask of the training rows held out for classifier selection, class by class.
+
+    Each class gives ``floor(fraction * n)`` of its ``n`` rows, and none where fewer
+    than two would be left to learn from (a 1-4 row class stays whole for its sampler).
+    """
+    held = np.zeros(len(labels), dtype=bool)
+    if fraction <= 0:
+        return held
+    rng = np.random.default_rng(seed)
+    for label in pd.unique(labels):
+        idx = np.flatnonzero(labels == label)
+        k = int(fraction * len(idx))
+        if k and len(idx) - k >= 2:
+            held[rng.choice(idx, size=k, replace=False)] = True
+    return held

@@ -30,6 +30,7 @@ from sklearn.metrics import (  # noqa: E402
 from gan_oversamplers import make_baseline, top_up_counts  # noqa: E402
 from gan_oversamplers._random import derive_seed  # noqa: E402
 from imbalanced_gan.layout import slug  # noqa: E402
+from imbalanced_gan.lineage import record_rows
 from imbalanced_gan.params import DatasetParams, FoldParams  # noqa: E402
 from imbalanced_gan.pipelines.folds.nodes import make_folds  # noqa: E402
 from imbalanced_gan.pipelines.reporting.nodes import _markdown  # noqa: E402
@@ -200,13 +201,18 @@ def make_image_folds(
     )
 
 
+def _rows(fold_indices: pd.DataFrame, split: str, part: str) -> np.ndarray:
+    """Row numbers (images) of one split's ``train`` or ``test`` part."""
+    return fold_indices.loc[
+        (fold_indices["split"] == split) & (fold_indices["part"] == part), "row"
+    ].to_numpy()
+
+
 def _part(
     data: dict[str, Any], fold_indices: pd.DataFrame, split: str, part: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Flattened images and labels of one split's ``train`` or ``test`` part."""
-    rows = fold_indices.loc[
-        (fold_indices["split"] == split) & (fold_indices["part"] == part), "row"
-    ].to_numpy()
+    rows = _rows(fold_indices, split, part)
     if len(rows) == 0:
         raise ValueError(f"{split} has no {part} rows in the fold indices")
     images = data["images"][rows]
@@ -252,6 +258,7 @@ def fit_image_sampler(
         **samplers.of(method),
     )
     logger.info("%s/%s: training on %d images; top-up %s", split, method, len(y), counts)
+    record_rows(sampler, _rows(fold_indices, split, "train"))
     return sampler.fit_generators(X, y, counts=counts)
 
 
@@ -318,7 +325,8 @@ def top_up_images_baseline(
     if sampler is None:
         return _synthetic([], [], shape)
     X_res, y_res = sampler.fit_resample(X.astype(np.float64), y)
-    return _synthetic([X_res[len(X) :]], [y_res[len(X) :]], shape)
+    synthetic = _synthetic([X_res[len(X) :]], [y_res[len(X) :]], shape)
+    return record_rows(synthetic, _rows(fold_indices, split, "train"))  # what SMOTE saw
 
 
 def train_image_classifier(
@@ -349,6 +357,7 @@ def train_image_classifier(
         **classifier.kwargs(),
     )
     model.fit(X_all, y_all)
+    record_rows(model, _rows(fold_indices, split, "train"))
     logger.info(
         "%s/%s: %s trained on %d images (%d synthetic), final loss %.4f",
         split,

@@ -19,6 +19,7 @@ from gan_oversamplers import (
     top_up_counts,
 )
 from gan_oversamplers._random import derive_seed
+from imbalanced_gan.lineage import record_rows
 from imbalanced_gan.params import (
     BaselineParams,
     DatasetParams,
@@ -37,6 +38,13 @@ def split_index(split: str) -> int:
 
 def _features(table: pd.DataFrame, target: str) -> list[str]:
     return [c for c in table.columns if c not in (target, "is_synthetic")]
+
+
+def _topped(
+    train_encoded: pd.DataFrame, target: str, synthetic: dict[Any, np.ndarray]
+) -> pd.DataFrame:
+    """:func:`~gan_oversamplers.concat_top_up`, stamped with the rows its sampler saw."""
+    return record_rows(concat_top_up(train_encoded, target, synthetic), train_encoded)
 
 
 def _class_model(
@@ -67,8 +75,8 @@ def _class_model(
         logger.info(
             "%s: class %r needs no new rows (%d real); no GAN trained", split, label, len(rows)
         )
-        return model, None
-    return model, rows.to_numpy(dtype=np.float64)
+        return record_rows(model, []), None
+    return record_rows(model, rows), rows.to_numpy(dtype=np.float64)
 
 
 def train_class_generator(
@@ -222,7 +230,7 @@ def top_up_with_generators(
             n_new, random_state=derive_seed(seed, split_index(split), "sample", label)
         )
     logger.info("%s: GAN-SMOTE top-up %s", split, {k: v for k, v in counts.items() if v})
-    return concat_top_up(train_encoded, dataset.target, synthetic)
+    return _topped(train_encoded, dataset.target, synthetic)
 
 
 def top_up_with_baseline(
@@ -244,14 +252,14 @@ def top_up_with_baseline(
         **getattr(baselines, method, {}),
     )
     if sampler is None:
-        return concat_top_up(train_encoded, dataset.target, {})
+        return _topped(train_encoded, dataset.target, {})
     features = _features(train_encoded, dataset.target)
     X = train_encoded[features].to_numpy(dtype=np.float64)
     y = train_encoded[dataset.target].astype(str).to_numpy()
     X_res, y_res = sampler.fit_resample(X, y)
     new_X, new_y = X_res[len(X) :], y_res[len(X) :]
     synthetic = {label: new_X[new_y == label] for label in np.unique(new_y)}
-    return concat_top_up(train_encoded, dataset.target, synthetic)
+    return _topped(train_encoded, dataset.target, synthetic)
 
 
 def decode_synthetic_rows(
@@ -317,7 +325,7 @@ def top_up_on_original_columns(
     new_y = np.asarray(y_res)[len(raw) :]
     encoded = encoder.transform(new_rows).to_numpy(dtype=np.float64)
     synthetic = {label: encoded[new_y == label] for label in np.unique(new_y)}
-    return concat_top_up(train_encoded, dataset.target, synthetic)
+    return _topped(train_encoded, dataset.target, synthetic)
 
 
 def table_sampler_class(method: str) -> type:
@@ -360,6 +368,7 @@ def fit_sampler(
         random_state=derive_seed(seed, split_index(split), method),
         **samplers.for_method(method),
     )
+    record_rows(sampler, train_encoded)
     started = time.perf_counter()
     sampler.fit_generators(X, y, counts={k: v for k, v in counts.items() if v})
     logger.info(
@@ -389,4 +398,4 @@ def top_up_with_sampler(
         counts, random_state=derive_seed(seed, split_index(split), "sample", method)
     )
     logger.info("%s: %s top-up %s", split, method, counts)
-    return concat_top_up(train_encoded, dataset.target, synthetic)
+    return _topped(train_encoded, dataset.target, synthetic)

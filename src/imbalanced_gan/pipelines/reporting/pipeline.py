@@ -11,6 +11,7 @@ from imbalanced_gan.pipelines.wiring import bind
 from .nodes import (
     assess_generators,
     collect_fold_metrics,
+    compare_methods,
     plot_gan_losses,
     plot_summary,
     render_report,
@@ -42,9 +43,23 @@ def create_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
             name="summarise_metrics",
         ),
         Node(
+            bind(compare_methods, baselines=[m for m in methods if m != "gan_smote"]),
+            [f"{ds}.fold_metrics", f"{ds}.fold_indices", "params:evaluation"],
+            f"{ds}.paired_comparison",
+            name="compare_methods",
+        ),
+        Node(
             render_report,
-            [f"{ds}.summary_table", f"{ds}.data_profile", "params:folds", "params:classifier"]
-            + ([f"{ds}.generator_health"] if "gan_smote" in methods else []),
+            {
+                "summary": f"{ds}.summary_table",
+                "data_profile": f"{ds}.data_profile",
+                "folds": "params:folds",
+                "classifier": "params:classifier",
+                "fold_metrics": f"{ds}.fold_metrics",
+                "paired": f"{ds}.paired_comparison",
+                "evaluation": "params:evaluation",
+            }
+            | ({"generator_health": f"{ds}.generator_health"} if "gan_smote" in methods else {}),
             f"{ds}.report_markdown",
             name="render_report",
         ),
@@ -57,6 +72,7 @@ def create_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
                 "params:folds",
                 "params:gan_smote",
                 "params:classifier",
+                "params:evaluation",
             ],
             f"{ds}.run_manifest",
             name="write_manifest",
