@@ -1,4 +1,4 @@
-"""Project hooks: keep the pipeline layout in step with the run's env; stop cleanly on signals."""
+"""Project hooks: the pipeline layout follows the run's env; clean stops; a one-line resume command."""
 
 from __future__ import annotations
 
