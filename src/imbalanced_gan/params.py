@@ -145,9 +145,14 @@ class GanSmoteParams:
     on_divergence: str = "raise"
     max_restarts: int = 2
     restart_lr_factor: float = 0.1
-    auto_batch_rows: int = 256
+    auto_batch_rows: int = 128
+    device: str = "auto"
 
     def __post_init__(self) -> None:
+        _require(
+            self.device in ("auto", "cpu", "cuda"),
+            f"gan_smote.device must be 'auto', 'cpu' or 'cuda', got {self.device!r}",
+        )
         _require(
             self.auto_batch_rows >= 1,
             f"gan_smote.auto_batch_rows must be >= 1, got {self.auto_batch_rows}",

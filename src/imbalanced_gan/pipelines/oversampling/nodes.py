@@ -68,6 +68,7 @@ def _class_model(
         random_state=derive_seed(seed, split_index(split), class_index),
         label=label,
         verbose=gan_smote.verbose,
+        device=gan_smote.device,
         **gan_smote.hyperparameters(),
     )
     rows = train_encoded.loc[labels == label, _features(train_encoded, dataset.target)]

@@ -25,6 +25,7 @@ from imbalanced_gan.params import (  # noqa: E402
     FoldParams,
     GanSmoteParams,
 )
+from imbalanced_gan.pipelines.classification.nodes import selection_in_words  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "f1_minority": ("Minority F1", False),
     "roc_auc": ("ROC-AUC", False),
     "pr_auc": ("PR-AUC", False),
+    "train_accuracy_real": ("Accuracy on its real training rows (%)", True),
 }
 
 #: What each reported metric is, in words (the report's glossary).
@@ -51,6 +53,8 @@ GLOSSARY: dict[str, str] = {
     "f1_macro": "unweighted mean over classes of each class's F1",
     "balanced_accuracy": "mean over the classes present in the test part of each class's "
     "recall (ACSA)",
+    "train_accuracy_real": "the classifier's accuracy on the real rows it was trained on "
+    "(not a test score: far below 100 % means it underfits, whatever the method)",
     "g_mean": "mean over the classes present in the test part of sqrt(sensitivity x "
     "specificity), each class one-vs-rest (paper 003's macro-averaged G-mean; "
     "imbalanced-learn's `average='macro'`, sqrt(mean sensitivity x mean specificity), is "
@@ -181,7 +185,7 @@ def _protocol_text(
         f"{folds.n_repeats} (J = {j} splits); every method is scored on the same splits. "
         f"Classifier `{classifier.name}`; its seed is derived from the run's seed and the "
         "split, so it varies with the fold and the repeat and is the same for every method "
-        "of a split. Encoders, scalers and over-samplers were fitted on each split's training "
+        f"of a split. {selection_in_words(classifier, folds.validation_fraction)} Encoders, scalers and over-samplers were fitted on each split's training "
         "part only; test parts hold real rows only. Cells are mean ± sample standard "
         "deviation over the splits.",
         "",
