@@ -153,7 +153,7 @@ class GanSmoteParams:
     on_divergence: str = "raise"
     max_restarts: int = 2
     restart_lr_factor: float = 0.1
-    auto_batch_rows: int = 256
+    auto_batch_rows: int = 128
     device: str = "auto"
 
     def __post_init__(self) -> None:
