@@ -114,6 +114,22 @@ def demote(text: str) -> str:
     return "\n".join("#" + line if line.startswith("#") else line for line in text.splitlines())
 
 
+def section(page: Path, heading: str) -> str | None:
+    """The body of ``heading``'s section of an existing page (up to the next same-level one)."""
+    if not page.exists():
+        return None
+    text = page.read_text()
+    start = text.find(heading + "\n")
+    if start < 0:
+        return None
+    body = text[start + len(heading) + 1 :]
+    level = heading.split(" ", 1)[0]
+    end = body.find("\n" + level + " ")
+    body = body if end < 0 else body[:end]
+    lines = [line for line in body.strip("\n").splitlines() if not line.startswith("_Carried over")]
+    return "\n".join(lines).strip("\n") or None
+
+
 def _versioned_path(name: Path, version: str) -> Path:
     return name / version / name.name
 
@@ -235,10 +251,21 @@ def main() -> None:
         parts += [demote(demote(petro[1])), ""]
     else:
         parts += ["Not run on this machine (needs `../shared/data/petrographic`).", ""]
-    parts += ["## Papers 000, 001 and 002 in the benchmark's folds", ""]
+    heading = "## Papers 000, 001 and 002 in the benchmark's folds"
+    parts += [heading, ""]
     runs = args.benchmark_versions or [None]
+    previous = section(ROOT / "docs" / "reproduction.md", heading)
     for version in runs:
         bench = pick(ROOT / "data/08_reporting/benchmark/reproduction.md", version)
+        if bench is None and previous and version is None:
+            parts += [
+                "_Carried over from the previous generation of this page: no benchmark run "
+                "is on this machine (its version is named below)._",
+                "",
+                previous,
+                "",
+            ]
+            continue
         if bench is None:
             parts += [f"Benchmark version {version or '(newest)'} not found here.", ""]
             continue
