@@ -134,11 +134,15 @@ def _versioned_path(name: Path, version: str) -> Path:
     return name / version / name.name
 
 
-def paper000_protocol(dataset: str, version: str, epochs: int, root: Path = ROOT) -> list[str]:
+def paper000_protocol(
+    dataset: str, version: str, epochs: int, root: Path = ROOT, network: str = "mlp_paper000"
+) -> list[str]:
     """Paper 000's "mean of the maximum accuracy" beside the honest accuracy, same run.
 
-    Reads the run's folds, test parts and topped-up training parts (``version``), trains
-    the run's MLP epoch by epoch on each split and keeps the best test-fold epoch.
+    Reads the run's test parts and topped-up training parts (``version``), trains paper
+    000's network (``network``: the ``classifier.<network>`` settings of the run, over the
+    code defaults) epoch by epoch on each split, and reports its accuracy after the last
+    epoch (nothing selected) and at the best test-fold epoch (the paper's protocol).
     """
     import pandas as pd
 
@@ -152,8 +156,8 @@ def paper000_protocol(dataset: str, version: str, epochs: int, root: Path = ROOT
     if not (manifest_path.exists() and metrics_path.exists()):
         return [f"Paper 000's protocol: run `{version}` has no manifest or fold metrics here.", ""]
     manifest = json.loads(manifest_path.read_text())
-    classifier = ClassifierParams(**manifest["classifier"])
-    mlp = mlp_settings(classifier)
+    run_classifier = manifest["classifier"]
+    mlp = mlp_settings(ClassifierParams(name=network, **{network: run_classifier.get(network, {})}))
     target = manifest["dataset"]["target"]
     metrics = pd.read_csv(metrics_path)
     accuracy = metrics[metrics["metric"] == "accuracy"]
@@ -180,6 +184,7 @@ def paper000_protocol(dataset: str, version: str, epochs: int, root: Path = ROOT
         rows.append(
             f"| {method} | {PAPER000_TABLE1.get(method, 'n/a')} | "
             f"{values.mean():.2f} ± {values.std(ddof=1):.2f} | "
+            f"{100 * summary['mean_last_epoch']:.2f} | "
             f"{100 * summary['mean_of_max']:.2f} ± {100 * summary['std_of_max']:.2f} | "
             f"{summary['median_best_epoch']:g} | {summary['n_splits']} |"
         )
@@ -188,15 +193,18 @@ def paper000_protocol(dataset: str, version: str, epochs: int, root: Path = ROOT
     return [
         "### Paper 000's Table 1 protocol beside the honest figures (same run, same folds)",
         "",
-        f"Honest: the classifier trained once per split, nothing chosen on the test part. "
-        f"Paper 000's protocol (**optimistic**): the same network trained {epochs} epochs "
-        'epoch by epoch, scored on the test fold after each, the best epoch kept ("the '
-        'mean of the maximum accuracy scores"); it selects on the test data, so it is '
-        "biased upwards and is no evidence that a method helps.",
+        f"Honest: the run's classifier (`{run_classifier.get('name')}`) trained once per "
+        "split, nothing chosen on the test part. Paper 000's network "
+        f"(`{network}`: 1 x 100, SGD, minibatches of 16) trained {epochs} epochs, one "
+        "`partial_fit` per epoch, on the same topped-up training parts: its test accuracy "
+        "after the last epoch (nothing chosen), and **paper 000's protocol** (\"the mean of "
+        'the maximum accuracy scores": the best epoch of each test fold). The latter '
+        "selects on the test data, so it is **optimistic** and no evidence that a method "
+        "helps.",
         "",
-        "| method | paper Table 1 (%) | ours, honest (%) | ours, paper's protocol (%) "
-        "| median best epoch | splits |",
-        "|---|---|---|---|---|---|",
+        "| method | paper Table 1 (%) | ours, honest (%) | paper's network, last epoch (%) "
+        "| paper's protocol: best test-fold epoch (%) | median best epoch | splits |",
+        "|---|---|---|---|---|---|---|",
         *rows,
         "",
     ]
