@@ -1,18 +1,36 @@
-"""Train many GAN-SMOTE models at once, as one vectorised model.
+"""The GAN-SMOTE engine: many small GANs trained at once, on the CPU or a CUDA device.
 
 Every per-class GAN of a run has the same small architecture, so K of them train
 together: weights are stacked along a leading axis and every layer is one batched
-matrix product (``torch.baddbmm``). Classes differ in size and folds in width, so rows
-and features are padded and masked: padded rows never enter a loss or a minibatch
-distance, padded features are zero in real and fake rows alike, so their weights get no
-gradient and Adam leaves them at zero. The math of each GAN is that of training it alone;
-``GANSMOTEGenerator.fit`` is this function with K = 1, and a test checks that K GANs
-trained together match K trained one by one.
+matrix product. Rows and features are padded and masked (padded rows never enter a
+loss or a minibatch distance; padded features are zero in real and fake rows alike, so
+their weights get no gradient and Adam leaves them at zero). The math of each GAN is
+that of training it alone: ``GANSMOTEGenerator.fit`` is this engine with K = 1, and a
+test checks that K GANs trained together match K trained one by one.
 
-Randomness stays per GAN: GAN ``k`` draws every random number it needs (initial weights,
-latent noise, row choices, bit-flips, real-row noise, minibatch-feature jitter, dropout
-masks) from its own ``torch.Generator``, in a fixed order, a chunk of steps at a time,
-so its stream does not depend on which other GANs share the batch.
+What makes it fast (see docs/methods/gan_smote.md, "Engine"):
+
+- **Buckets.** Models are grouped by batch size (:func:`plan_buckets`) so that a class of
+  2 rows is not padded to 55; each bucket is one stack.
+- **Hand-written backward.** The forward and backward passes of the MLPs, the
+  least-squares losses and the minibatch L1 feature are written out (no autograd); the
+  discriminator sees real and fake rows in one pass; both generator batches of an epoch
+  come from one generator pass; Adam works on one flat buffer per network.
+- **Fewer random numbers.** One uniform per real-row entry gives both its bit-flip and
+  its 0-2 % noise, and one uniform per hidden unit gives its three dropout decisions of
+  the epoch (a uniform split at ``p`` leaves an independent uniform, see :func:`_split`).
+- **No host syncs in the step.** The step is a function of device tensors only (the
+  schedules are tables indexed by an epoch counter on the device), so on CUDA a whole
+  epoch is captured once in a CUDA graph and replayed; on the CPU the same function
+  runs eagerly. Divergence is checked every :data:`_CHECK_EVERY` epochs.
+
+Randomness stays per GAN, so a GAN trains the same whatever shares its stack:
+
+- ``"generator"`` (the CPU default): GAN ``k`` draws its numbers from its own
+  ``torch.Generator`` (after its initial weights), a chunk of steps at a time.
+- ``"counter"`` (the CUDA default, runs anywhere): a counter-based stream, a hash of
+  (GAN key, epoch, row, column) computed on the device inside the step, so no Python
+  loop over GANs is needed and the step can be captured.
 
 One epoch is one update of the discriminator and then of the generator on one batch per
 class: the whole class when it fits in ``batch_size`` (the authors' batch of 70 holds
@@ -21,6 +39,8 @@ every class of their data), else ``batch_size`` rows drawn with replacement.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,14 +52,42 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ._mlp import init_mlp
-from .minibatch import stacked_minibatch_feature
+from .errors import TrainingDivergedError
 from .schedules import bit_flip_probability, sgdr_learning_rate
 
-__all__ = ["TrainedGAN", "train_stack"]
+__all__ = ["TrainedGAN", "plan_buckets", "resolve_device", "train_stack"]
 
-#: Steps of random numbers drawn per refill. Fixed (never derived from K or the padding)
-#: so that a GAN's random stream, and so its training, is the same alone or in a batch.
+#: Steps of random numbers drawn per refill (``"generator"`` source). Fixed (never
+#: derived from K or the padding) so that a GAN's stream is the same alone or in a stack.
 _CHUNK_STEPS = 16
+#: Epochs between divergence checks (one host sync each).
+_CHECK_EVERY = 25
+#: Per bucket and step, the fixed cost of a stack expressed in padded rows (CPU, CUDA):
+#: :func:`plan_buckets` splits a stack when the padding saved outweighs it.
+_BUCKET_OVERHEAD_ROWS = {"cpu": 300, "cuda": 50_000}
+#: Devices whose step is captured in a graph (tests add "cpu" with a stand-in capture).
+_GRAPH_DEVICES = ("cuda",)
+#: Epochs captured per CUDA graph replay.
+_GRAPH_EPOCHS = 10
+_M32 = 0xFFFFFFFF
+
+
+def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
+    """The device a sampler trains on: ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``.
+
+    Raises a ValueError naming the problem for an unknown name or an absent CUDA device.
+    """
+    if device is None or (isinstance(device, str) and device == "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}") from exc
+    if resolved.type not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} but no CUDA device is available; use 'auto' or 'cpu'")
+    return resolved
 
 
 @dataclass
@@ -51,98 +99,507 @@ class TrainedGAN:
     history: pd.DataFrame
 
 
-class _Stack:
-    """Padded, stacked weights of K MLPs with per-GAN layer sizes ``sizes[k]``."""
+def plan_buckets(batch: Sequence[int], overhead_rows: int) -> list[list[int]]:
+    """Group model indices into stacks, padding each to its largest batch.
 
-    def __init__(
-        self, sizes: Sequence[Sequence[int]], padded: Sequence[int], remap_input: bool
-    ) -> None:
-        K = len(sizes)
-        self.weights = [torch.zeros(K, o, i) for i, o in zip(padded[:-1], padded[1:], strict=True)]
-        self.biases = [torch.zeros(K, o) for o in padded[1:]]
-        self.sizes = [list(s) for s in sizes]
-        self.remap_input = remap_input
-        self.padded = list(padded)
+    Minimises ``sum over stacks (overhead_rows + K_stack * B_stack)`` over groupings of
+    the models sorted by batch size (dynamic programming over the distinct sizes). One
+    stack when the padding costs less than another stack's fixed cost.
+    """
+    sizes = sorted(set(batch))
+    counts = [sum(1 for b in batch if b == s) for s in sizes]
+    best = [0.0] + [math.inf] * len(sizes)
+    cut = [0] * (len(sizes) + 1)
+    for j in range(1, len(sizes) + 1):
+        for i in range(j):
+            cost = best[i] + overhead_rows + sum(counts[i:j]) * sizes[j - 1]
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    groups, j = [], len(sizes)
+    while j > 0:
+        groups.append(set(sizes[cut[j] : j]))
+        j = cut[j]
+    return [[k for k, b in enumerate(batch) if b in group] for group in reversed(groups)]
 
-    def load(self, k: int, params: list[torch.Tensor]) -> None:
-        """Put GAN ``k``'s unpadded weights in place.
 
-        The discriminator's last input column (the minibatch feature) goes to the last
-        padded column.
+def _split(u: torch.Tensor, p: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(u < p, v)``: a Bernoulli(p) event from a uniform and a fresh uniform ``v``.
+
+    Given the event, ``u`` is uniform on ``[0, p)`` or ``[p, 1)``; rescaled, it is a
+    uniform on ``[0, 1)`` independent of the event, so one draw serves twice.
+    """
+    event = u < p
+    return event, torch.where(event, u / p, (u - p) / (1.0 - p))
+
+
+def _hash32(x: torch.Tensor) -> torch.Tensor:
+    """A 32-bit integer mixer (lowbias32) on int64 tensors holding values in [0, 2**32)."""
+    x = x ^ (x >> 16)
+    x = (x * 0x7FEB352D) & _M32
+    x = x ^ (x >> 15)
+    x = (x * 0x846CA68B) & _M32
+    return x ^ (x >> 16)
+
+
+def _counter_uniform(key: torch.Tensor, row: torch.Tensor, col: torch.Tensor) -> torch.Tensor:
+    """Uniforms in (0, 1): a hash of ``key`` (per GAN and epoch), then the row, the column."""
+    row_key = _hash32((key + row * 0x9E3779B9) & _M32)
+    bits = _hash32((row_key + col * 0x85EBCA6B) & _M32)
+    return ((bits >> 8).float() + 0.5) * (1.0 / 16777216.0)
+
+
+class _Net:
+    """K stacked MLPs in one flat buffer; weights stored (K, in, out) for ``baddbmm``."""
+
+    def __init__(self, K: int, padded: Sequence[int]) -> None:
+        self.shapes = [(K, i, o) for i, o in zip(padded[:-1], padded[1:], strict=True)]
+        self.shapes += [(K, 1, o) for o in padded[1:]]
+        total = sum(math.prod(s) for s in self.shapes)
+        self.flat = torch.zeros(total)  # built on the CPU, then moved with :meth:`to`
+        self.layers = len(padded) - 1
+        self.to(torch.device("cpu"))
+
+    def to(self, device: torch.device) -> None:
+        """Move the weights to ``device``; fresh gradient and Adam buffers there."""
+        self.flat = self.flat.to(device)
+        self.grad, self.m, self.v = (torch.zeros_like(self.flat) for _ in range(3))
+        views, grads, start = [], [], 0
+        for shape in self.shapes:
+            size = math.prod(shape)
+            views.append(self.flat[start : start + size].view(shape))
+            grads.append(self.grad[start : start + size].view(shape))
+            start += size
+        n = self.layers
+        self.W, self.b = views[:n], views[n:]
+        self.gW, self.gb = grads[:n], grads[n:]
+
+    def load(self, k: int, params: list[torch.Tensor], remap_input: bool) -> None:
+        """Put GAN ``k``'s unpadded ``[W0, b0, ...]`` (torch (out, in) layout) in place.
+
+        With ``remap_input`` the last input column (the minibatch feature) goes to the
+        last padded input row.
         """
-        for layer, (w, b) in enumerate(zip(params[0::2], params[1::2], strict=True)):
-            out, inp = w.shape
-            if layer == 0 and self.remap_input:
-                self.weights[0][k, :out, : inp - 1] = w[:, :-1].detach()
-                self.weights[0][k, :out, -1] = w[:, -1].detach()
-            else:
-                self.weights[layer][k, :out, :inp] = w.detach()
-            self.biases[layer][k, :out] = b.detach()
+        with torch.no_grad():
+            for layer, (w, b) in enumerate(zip(params[0::2], params[1::2], strict=True)):
+                out, inp = w.shape
+                w = w.detach()
+                if layer == 0 and remap_input:
+                    self.W[0][k, : inp - 1, :out] = w[:, :-1].T
+                    self.W[0][k, -1, :out] = w[:, -1]
+                else:
+                    self.W[layer][k, :inp, :out] = w.T
+                self.b[layer][k, 0, :out] = b.detach()
 
-    def params(self) -> list[torch.Tensor]:
-        for tensor in self.weights + self.biases:
-            tensor.requires_grad_()
-        return self.weights + self.biases
-
-    def extract(self, k: int) -> list[torch.Tensor]:
+    def extract(self, k: int, sizes: Sequence[int], remap_input: bool) -> list[torch.Tensor]:
+        """GAN ``k``'s unpadded weights in torch's (out, in) layout, on the CPU."""
         out: list[torch.Tensor] = []
-        sizes = self.sizes[k]
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            o, i = sizes[layer + 1], sizes[layer]
-            weight = w[k, :o, :i].detach().clone()
-            if layer == 0 and self.remap_input:
-                weight = torch.cat([w[k, :o, : i - 1], w[k, :o, -1:]], dim=1).detach().clone()
-            out += [weight, b[k, :o].detach().clone()]
+        for layer in range(self.layers):
+            i, o = sizes[layer], sizes[layer + 1]
+            w = self.W[layer][k]
+            if layer == 0 and remap_input:
+                weight = torch.cat([w[: i - 1, :o], w[-1:, :o]], dim=0)
+            else:
+                weight = w[:i, :o]
+            out += [weight.T.detach().cpu().clone(), self.b[layer][k, 0, :o].detach().cpu().clone()]
         return out
 
     def forward(
-        self, x: torch.Tensor, slope: float, keep: Sequence[torch.Tensor] | None, dropout: float
-    ) -> torch.Tensor:
+        self, x: torch.Tensor, slope: float, keep: Sequence[torch.Tensor] | None
+    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Sigmoid output and the inputs of every layer (kept for :meth:`backward`).
+
+        ``keep[l]`` is hidden layer ``l``'s dropout mask already divided by ``1 - p``.
+        """
+        acts = [x]
         h = x
-        last = len(self.weights) - 1
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
-            if layer == last:
+        for layer in range(self.layers):
+            h = torch.baddbmm(self.b[layer], h, self.W[layer])
+            if layer == self.layers - 1:
                 break
             h = F.leaky_relu(h, slope)
             if keep is not None:
-                h = h * keep[layer] / (1.0 - dropout)
-        return torch.sigmoid(h)
+                h = h * keep[layer]
+            acts.append(h)
+        return torch.sigmoid(h), acts
+
+    def backward(
+        self,
+        acts: Sequence[torch.Tensor],
+        grad: torch.Tensor,
+        slope: float,
+        keep: Sequence[torch.Tensor] | None,
+        weights: bool,
+        inputs: bool,
+    ) -> torch.Tensor | None:
+        """Back-propagate ``grad``, the gradient at the pre-sigmoid output.
+
+        Weight gradients go into ``gW``/``gb`` (``weights``); returns the gradient at the
+        input (``inputs``).
+        """
+        for layer in reversed(range(self.layers)):
+            if weights:
+                torch.bmm(acts[layer].transpose(1, 2), grad, out=self.gW[layer])
+                torch.sum(grad, dim=1, keepdim=True, out=self.gb[layer])
+            if layer == 0 and not inputs:
+                return None
+            grad = torch.bmm(grad, self.W[layer].transpose(1, 2))
+            if layer > 0:
+                if keep is not None:
+                    grad = grad * keep[layer - 1]
+                grad = torch.ops.aten.leaky_relu_backward(grad, acts[layer], slope, True)
+        return grad
+
+    def adam(self, lr: Any, s: dict[str, Any], betas: Sequence[float], eps: float) -> None:
+        """One Adam step on the flat buffer (torch.optim.Adam's arithmetic).
+
+        On the CPU it is PyTorch's fused Adam kernel (one pass instead of nine); on CUDA
+        the same arithmetic in plain ops, with the bias corrections from ``s``.
+        """
+        b1, b2 = betas
+        if self.flat.device.type == "cpu":
+            torch._fused_adam_(
+                [self.flat], [self.grad], [self.m], [self.v], [], [s["adam_step"]],
+                amsgrad=False, lr=lr, beta1=b1, beta2=b2, weight_decay=0.0, eps=eps,
+                maximize=False,
+            )  # fmt: skip
+            return
+        bc1, bc2_sqrt = s["bc1"], s["bc2_sqrt"]
+        self.m.lerp_(self.grad, 1.0 - b1)
+        self.v.mul_(b2).addcmul_(self.grad, self.grad, value=1.0 - b2)
+        denom = (self.v.sqrt() / bc2_sqrt).add_(eps)
+        self.flat.sub_(self.m / denom * (lr / bc1))
 
 
-class _RandomStream:
-    """Per-GAN random numbers for ``T`` steps at a time, laid out in padded buffers."""
+class _Bucket:
+    """One stack of K GANs padded to the same batch (B rows) and width (D features)."""
 
     def __init__(
-        self, gens, rows, widths, width_pad, rows_pad, latent, hidden, dropout, steps
-    ) -> None:  # noqa: ANN001
-        self.gens, self.rows, self.widths = gens, rows, widths
-        self.D, self.B, self.latent = width_pad, rows_pad, latent
-        self.drop_cols = 3 * sum(hidden) if dropout > 0 else 0
-        self.columns = 1 + 2 * width_pad + 3 + self.drop_cols
-        K = len(gens)
-        self.T = max(1, min(_CHUNK_STEPS, steps))
-        self.uniform = torch.ones(self.T, K, rows_pad, self.columns)
-        self.normal = torch.zeros(self.T, K, 2, rows_pad, latent)
-        self.position = self.T
+        self,
+        reals: Sequence[torch.Tensor],
+        binaries: Sequence[np.ndarray],
+        gens: Sequence[torch.Generator],
+        hp: dict[str, Any],
+        device: torch.device,
+        source: str,
+    ) -> None:
+        K = len(reals)
+        n = [int(r.shape[0]) for r in reals]
+        d = [int(r.shape[1]) for r in reals]
+        batch = [m if hp["batch_size"] is None else min(int(hp["batch_size"]), m) for m in n]
+        B, D, N, L = max(batch), max(d), max(n), int(hp["latent_dim"])
+        self.K, self.B, self.D, self.L, self.n, self.d = K, B, D, L, n, d
+        self.g_dims, self.d_dims = list(hp["generator_dims"]), list(hp["discriminator_dims"])
+        self.H = sum(self.d_dims)
+        self.generator = _Net(K, [L, *self.g_dims, D])
+        self.discriminator = _Net(K, [D + 1, *self.d_dims, 1])
+        for k in range(K):  # each GAN's initial weights from its own stream, as when alone
+            self.generator.load(k, init_mlp([L, *self.g_dims, d[k]], gens[k]), False)
+            self.discriminator.load(k, init_mlp([d[k] + 1, *self.d_dims, 1], gens[k]), True)
+        self.generator.to(device)
+        self.discriminator.to(device)
+        real = torch.zeros(K, N, D)
+        fmask, bmask = torch.zeros(K, 1, D), torch.zeros(K, 1, D, dtype=torch.bool)
+        for k in range(K):
+            real[k, : n[k], : d[k]] = reals[k]
+            fmask[k, 0, : d[k]] = 1.0
+            bmask[k, 0, : d[k]] = torch.as_tensor(np.asarray(binaries[k], dtype=bool))
+        self.real, self.fmask, self.bmask = real.to(device), fmask.to(device), bmask.to(device)
+        self.sampled = any(b < m for b, m in zip(batch, n, strict=True))
+        b_k = torch.tensor(batch, dtype=torch.float32)
+        position = torch.arange(B, dtype=torch.float32)
+        valid = position.unsqueeze(0) < b_k.unsqueeze(1)  # (K, B)
+        self.row_mask = valid.float().unsqueeze(2).to(device)  # (K, B, 1)
+        self.n_valid = b_k.view(K, 1, 1).to(device)
+        self.position = position.view(1, B, 1).to(device)
+        # the L1 feature works on (K, D, B): rows last
+        pos_t, n_t = self.position.view(1, 1, B), self.n_valid.view(K, 1, 1)
+        self.pos_valid = (pos_t < n_t).float()
+        self.coef = 2.0 * pos_t + 2.0 - n_t
+        self.pos_minus_n = 2.0 * pos_t - n_t
+        self.pad_add = 2.0 * (1.0 - self.row_mask)
+        self.row_ids = torch.arange(B, device=device).view(1, 1, 1, B)
+        self.pad_add2 = torch.cat([self.pad_add, self.pad_add], 1)
+        self.pos_valid4, self.coef4 = self.pos_valid.unsqueeze(2), self.coef.unsqueeze(2)
+        self.norm = (
+            torch.tensor(
+                [max((bk - 1) * dk, 1) if bk > 1 else 1 for bk, dk in zip(batch, d, strict=True)],
+                dtype=torch.float32,
+            )
+            .view(K, 1)
+            .to(device)
+        )
+        self.full = torch.tensor([b == m for b, m in zip(batch, n, strict=True)]).view(K, 1)
+        self.full = self.full.to(device)
+        self.in_order = torch.arange(B).unsqueeze(0).minimum(torch.tensor(n).unsqueeze(1) - 1)
+        self.in_order = self.in_order.to(device)
+        self.n_rows = torch.tensor(n, dtype=torch.float32).view(K, 1).to(device)
+        self.last_row = (torch.tensor(n) - 1).view(K, 1).to(device)
+        self.k_index = torch.arange(K, device=device).view(K, 1)
+        weight = self.row_mask / self.n_valid  # (K, B, 1): masked mean over valid rows
+        self.d_weight = torch.cat([weight, weight], 1)
+        self.g_weight = weight
+        self.d_target = torch.cat([torch.ones(K, B, 1), torch.zeros(K, B, 1)], 1).to(device)
+        self.in_order_x = self.real[:, :B] if not self.sampled else None
+        self.real_sums = None
+        self.columns = 1 + D + 3 + self.H  # row choice, flips+noise, jitters, dropout
+        self.source = source
+        if source == "generator":
+            self.gens = list(gens)
+            self.T = _CHUNK_STEPS
+            self.uniform = torch.full((self.T, K, B, self.columns), 0.5, device=device)
+            self.normal = torch.zeros(self.T, K, 2 * B, L, device=device)
+            self.batch, self.position_in_chunk = batch, self.T
+        else:  # counter-based: per-GAN key from its generator, indices in the GAN's own layout
+            keys = [int(torch.randint(0, 2**31, (1,), generator=g)) for g in gens]
+            self.keys = torch.tensor(keys, dtype=torch.int64, device=device).view(K, 1, 1)
+            col = torch.arange(self.columns).view(1, 1, -1)
+            own = torch.where(col < 1 + D, col, col - D + torch.tensor(d).view(K, 1, 1))
+            self.u_col = own.to(device)  # (K, 1, C): the GAN's own column numbers
+            self.u_row = torch.arange(B, device=device).view(1, B, 1)
+            zrow = torch.arange(2 * B).view(1, 2 * B, 1)  # the second batch: its own rows
+            self.z_row = (torch.where(zrow < B, zrow, zrow - B + (1 << 29)) + (1 << 30)).to(device)
+            self.z_col = 2 * torch.arange(L, device=device).view(1, 1, L)
 
+    # -- random numbers ------------------------------------------------------------
     def _refill(self) -> None:
-        D = self.D
-        for k, (gen, b, d) in enumerate(zip(self.gens, self.rows, self.widths, strict=True)):
-            u = torch.rand(self.T, b, 1 + 2 * d + 3 + self.drop_cols, generator=gen)
+        D, B = self.D, self.B
+        for k, (gen, b, d) in enumerate(zip(self.gens, self.batch, self.d, strict=True)):
+            u = torch.rand(self.T, b, 1 + d + 3 + self.H, generator=gen)
             target = self.uniform[:, k, :b]
-            target[..., : 1 + d] = u[..., : 1 + d]  # row choice, flips
-            target[..., 1 + D : 1 + D + d] = u[..., 1 + d : 1 + 2 * d]  # real-row noise
-            target[..., 1 + 2 * D :] = u[..., 1 + 2 * d :]  # jitter, dropout
-            self.normal[:, k, :, :b] = torch.randn(self.T, 2, b, self.latent, generator=gen)
-        self.position = 0
+            target[..., : 1 + d] = u[..., : 1 + d]  # row choice, flips (+ noise)
+            target[..., 1 + D :] = u[..., 1 + d :]  # jitters, dropout
+            z = torch.randn(self.T, 2, b, self.L, generator=gen)
+            self.normal[:, k, :b] = z[:, 0]
+            self.normal[:, k, B : B + b] = z[:, 1]
+        self.position_in_chunk = 0
 
-    def next(self) -> tuple[torch.Tensor, torch.Tensor]:
-        if self.position == self.T:
-            self._refill()
-        t = self.position
-        self.position += 1
-        return self.uniform[t], self.normal[t]
+    def draw(self, epoch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Uniforms (K, B, C) and normals (K, 2B, L) of this epoch."""
+        if self.source == "generator":
+            if self.position_in_chunk == self.T:
+                self._refill()
+            t = self.position_in_chunk
+            self.position_in_chunk += 1
+            return self.uniform[t], self.normal[t]
+        key = _hash32((self.keys * 0x27D4EB2F + epoch * 0x165667B1 + 0x632BE5AB) & _M32)
+        u = _counter_uniform(key, self.u_row, self.u_col)
+        u1 = _counter_uniform(key, self.z_row, self.z_col)
+        u2 = _counter_uniform(key, self.z_row, self.z_col + 1)
+        z = torch.sqrt(-2.0 * torch.log(u1)) * torch.cos((2.0 * math.pi) * u2)
+        return u, z
+
+    # -- the minibatch L1 feature ----------------------------------------------------
+    def _sorted(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per feature and batch, values sorted over the rows and their row order.
+
+        ``x`` holds G batches of B rows, (K, G * B, D); both results are (K, D, G, B).
+        Padded rows sort last (2 is added to them; values lie in [0, 1]). On the CPU the
+        sort is NumPy's (vectorised) on int64 keys ``float bits << 32 | row``, many times
+        faster than ``torch.sort`` on short rows; on CUDA it is ``torch.sort``.
+        """
+        K, rows, D = x.shape
+        groups = rows // self.B
+        shifted = x + (self.pad_add if groups == 1 else self.pad_add2)
+        if shifted.device.type != "cpu":
+            return shifted.transpose(1, 2).reshape(K, D, groups, self.B).sort(dim=3)
+        bits = shifted.view(torch.int32).transpose(1, 2)
+        keys = bits.to(torch.int64, memory_format=torch.contiguous_format)
+        keys = keys.view(K, D, groups, self.B).bitwise_left_shift_(32).add_(self.row_ids)
+        ordered = torch.from_numpy(np.sort(keys.numpy(), axis=3))
+        values = ordered.bitwise_right_shift(32).to(torch.int32).view(torch.float32)
+        return values, ordered.bitwise_and_(_M32)
+
+    def _l1_sums(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per row, the sum of L1 distances to the other valid rows of its batch.
+
+        ``x`` holds G batches, (K, G * B, D); returns the sums (K, G, B) and the sort
+        order (K, D, G, B). Sorted per feature, position ``i`` of ``n`` valid values gets
+        ``s_i (2 i + 2 - n) + total - 2 c_i`` (``c`` the running sum).
+        """
+        values, order = self._sorted(x)
+        values = values * self.pos_valid4
+        running = values.cumsum(dim=3)
+        per_sorted = values * self.coef4 + running[..., -1:] - 2.0 * running
+        per_row = torch.empty_like(per_sorted).scatter_(3, order, per_sorted)
+        return per_row.sum(dim=1) * self.row_mask.view(self.K, 1, self.B), order
+
+    def _l1_backward(self, g_sums: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
+        """Gradient at the rows (K, B, D) from the gradient ``g_sums`` (K, B, 1) at the sums.
+
+        ``sum_j (g_i + g_j) sign(x_i - x_j)`` per feature, via the sort order: at sorted
+        position ``i`` it is ``g_i (2 i - n) + 2 G_i - G_n`` (``G`` the running sum of g).
+        """
+        g = g_sums.transpose(1, 2).expand(-1, order.shape[1], -1).gather(2, order)  # (K, D, B)
+        running = g.cumsum(dim=2)
+        per_sorted = g * self.pos_minus_n + 2.0 * running - running[:, :, -1:]
+        per_row = torch.empty_like(per_sorted).scatter_(2, order, per_sorted)
+        return per_row.transpose(1, 2) * self.row_mask
+
+    # -- one epoch -------------------------------------------------------------------
+    def decode(
+        self, u: torch.Tensor, flip_p: Any, hp: dict[str, Any]
+    ) -> tuple[
+        torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, list[list[torch.Tensor]] | None
+    ]:
+        """The epoch's real batch and everything random but the latent noise.
+
+        Returns the real rows (K, B, D), the real rows after bit-flips and noise (K, B, D), their minibatch
+        feature (K, B, 1), the feature's jitter factors (K, B, 3: real, fake, generator
+        batch; divided by the normaliser) and the dropout masks of the three
+        discriminator passes (per pass, per hidden layer, already divided by ``1 - p``).
+        """
+        D = self.D
+        noise, dropout = float(hp["minibatch_noise"]), float(hp["dropout"])
+        real_noise = float(hp["real_noise"])
+        # real rows: whole class in order, or drawn with replacement
+        if self.sampled:
+            drawn = torch.minimum((u[..., 0] * self.n_rows).long(), self.last_row)
+            rows = torch.where(self.full, self.in_order, drawn)
+            x = self.real[self.k_index, rows]
+        else:
+            x = self.in_order_x
+        jitter = (1.0 + noise * (2.0 * u[..., 1 + D : 4 + D] - 1.0)) / self.norm.unsqueeze(2)
+        if hp["minibatch_reference"] == "row3":
+            sums = self._row3(x)
+        elif self.sampled or self.real_sums is None:
+            sums = self._l1_sums(x)[0].transpose(1, 2)
+            if not self.sampled:
+                self.real_sums = sums  # the same rows every epoch
+        else:
+            sums = self.real_sums
+        real_feature = sums * jitter[..., 0:1]
+        # bit-flips (before the 0-2 % noise) and the noise, from one uniform per entry
+        flip, fresh = _split(u[..., 1 : 1 + D], flip_p)
+        flipped = torch.where(flip & self.bmask, 1.0 - x, x)
+        perturbed = (flipped + fresh * real_noise * (1.0 - 2.0 * flipped)) * self.fmask
+        # dropout: three masks per hidden unit from one uniform
+        keep = None
+        if dropout > 0:
+            scale, up, down = 1.0 / (1.0 - dropout), 1.0 / dropout, 1.0 / (1.0 - dropout)
+            masks, left = [], u[..., 4 + D :]
+            for call in range(3):
+                drop = left < dropout
+                masks.append(torch.where(drop, 0.0, scale))
+                if call < 2:  # the fresh uniform left by this split (see _split)
+                    left = torch.where(drop, left * up, (left - dropout) * down)
+            offsets = np.cumsum([0, *self.d_dims])
+            keep = [
+                [m[..., a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)] for m in masks
+            ]
+        return x, perturbed, real_feature, jitter, keep
+
+    def step(self, s: dict[str, Any], hp: dict[str, Any], log: torch.Tensor) -> None:
+        """One discriminator update, then one generator update; losses into ``log[epoch]``.
+
+        ``s`` holds the epoch's schedule values (floats, or 0-d device tensors when the
+        step is captured in a CUDA graph) and ``epoch`` (a 1-element long tensor).
+        """
+        B, D = self.B, self.D
+        slope = float(hp["negative_slope"])
+        u, z = self.draw(s["epoch"])
+        _, perturbed, real_feature, jitter, keep = self.decode(u, s["flip"], hp)
+        # one generator pass for both batches of the epoch (its weights change after)
+        out, g_acts = self.generator.forward(z, slope, None)
+        made_all = out * self.fmask
+        fake, made = made_all[:, :B], made_all[:, B:]
+        if hp["minibatch_reference"] == "row3":
+            fake_sums, made_sums, made_order = self._row3(fake), self._row3(made), None
+        else:
+            both, order = self._l1_sums(made_all)  # one sort for both batches
+            fake_sums, made_sums = both[:, 0].unsqueeze(2), both[:, 1].unsqueeze(2)
+            made_order = order[:, :, 1]
+        # discriminator: real -> 1, fake -> 0, in one pass
+        d_in = torch.cat(
+            [
+                torch.cat([perturbed, real_feature], 2),
+                torch.cat([fake, fake_sums * jitter[..., 1:2]], 2),
+            ],
+            1,
+        )
+        d_keep = (
+            None if keep is None else [torch.cat([a, b], 1) for a, b in zip(*keep[:2], strict=True)]
+        )
+        p, d_acts = self.discriminator.forward(d_in, slope, d_keep)
+        diff = p - self.d_target
+        d_loss = (diff * diff * self.d_weight).sum(dim=(1, 2))
+        grad = diff * p * (1.0 - p) * (2.0 * self.d_weight)
+        self.discriminator.backward(d_acts, grad, slope, d_keep, weights=True, inputs=False)
+        self.discriminator.adam(s["lr_d"], s, hp["betas"], 1e-8)
+        # generator: its second batch, scored by the updated discriminator against 1
+        made_feature = made_sums * jitter[..., 2:3]
+        g_keep = None if keep is None else keep[2]
+        q, q_acts = self.discriminator.forward(torch.cat([made, made_feature], 2), slope, g_keep)
+        diff = q - 1.0
+        g_loss = (diff * diff * self.g_weight).sum(dim=(1, 2))
+        grad = diff * q * (1.0 - q) * (2.0 * self.g_weight)
+        g_in = self.discriminator.backward(q_acts, grad, slope, g_keep, weights=False, inputs=True)
+        g_made = g_in[..., :D]
+        if hp["minibatch_gradient"] == "through":
+            g_sums = g_in[..., D:] * jitter[..., 2:3]
+            if made_order is None:  # row3
+                g_made = g_made + self._row3_backward(g_sums, made)
+            else:
+                g_made = g_made + self._l1_backward(g_sums, made_order)
+        o = out[:, B:]  # only the second batch has a gradient: back-propagate it alone
+        g_out = g_made * self.fmask * o * (1.0 - o)
+        made_acts = [a[:, B:] for a in g_acts]
+        self.generator.backward(made_acts, g_out, slope, None, weights=True, inputs=False)
+        self.generator.adam(s["lr_g"], s, hp["betas"], 1e-8)
+        log.index_copy_(0, s["epoch"], torch.stack([d_loss, g_loss], 1).unsqueeze(0))
+
+    def _row3_backward(self, g_sums: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Gradient at the rows of :meth:`_row3` (``g_sums`` its gradient, (K, B, 1))."""
+        sign = torch.sign(x - x[:, 3:4]) * self.row_mask
+        grad = sign.clone()
+        grad[:, 3] -= sign.sum(dim=1)
+        return grad * g_sums.sum(dim=1, keepdim=True)
+
+    def _row3(self, x: torch.Tensor) -> torch.Tensor:
+        """The authors' bug: distances to row index 3 only, one number for every row."""
+        to_row3 = ((x - x[:, 3:4]).abs().sum(dim=2, keepdim=True) * self.row_mask).sum(1, True)
+        return to_row3.expand(-1, self.B, -1)
+
+
+def _schedule(hp: dict[str, Any]) -> dict[str, np.ndarray]:
+    epochs = int(hp["epochs"])
+    restart = {
+        "factor": hp["restart_factor"],
+        "cycle": hp["restart_cycle"],
+        "start_epoch": hp["restart_start_epoch"],
+    }
+    b1, b2 = hp["betas"]
+    t = np.arange(1, epochs + 1, dtype=np.float64)
+    return {
+        "lr_d": np.array(
+            [sgdr_learning_rate(e, hp["discriminator_lr"], **restart) for e in range(epochs)]
+        ),
+        "lr_g": np.array(
+            [sgdr_learning_rate(e, hp["generator_lr"], **restart) for e in range(epochs)]
+        ),
+        "flip": np.array(
+            [
+                bit_flip_probability(e, hp["flip_start"], hp["flip_stop_epoch"])
+                for e in range(epochs)
+            ]
+        ),
+        "bc1": 1.0 - b1**t,
+        "bc2_sqrt": np.sqrt(1.0 - b2**t),
+        "step": t,  # Adam's step count
+    }
+
+
+def _check_finite(buckets, logs, members, labels, start: int, stop: int) -> None:  # noqa: ANN001
+    """Raise :class:`TrainingDivergedError` for the first non-finite loss in [start, stop)."""
+    first: tuple[int, int] | None = None
+    for bucket_log, index in zip(logs, members, strict=True):
+        finite = torch.isfinite(bucket_log[start:stop]).all(dim=2)  # (steps, K)
+        if not bool(finite.all()):
+            step, k = (~finite).nonzero()[0].tolist()
+            if first is None or (start + step, index[k]) < first:
+                first = (start + step, index[k])
+    if first is not None:
+        epoch, k = first
+        raise TrainingDivergedError(labels[k], epoch, index=k)
 
 
 def train_stack(
@@ -152,169 +609,152 @@ def train_stack(
     labels: Sequence[Any],
     hp: dict[str, Any],
     verbose: bool = False,
+    device: str | torch.device = "cpu",
+    random_source: str | None = None,
+    graph: bool | None = None,
+    timings: dict[str, float] | None = None,
 ) -> list[TrainedGAN]:
     """Train one GAN per element of ``reals`` (rows already scaled into [0, 1]).
 
-    ``gens[k]`` is GAN k's random generator (weights are drawn from it first). A list
-    ``reals`` is emptied once its rows are copied into the padded stack.
+    ``gens[k]`` is GAN k's random generator (its weights are drawn from it first, then its
+    training stream). ``random_source`` is ``"generator"`` (CPU default) or ``"counter"``
+    (CUDA default); ``graph`` captures the epoch in a CUDA graph (default: on CUDA);
+    ``timings``, a dict, receives the seconds of set-up and of the epoch loop. A list
+    ``reals`` is emptied once its rows are copied into the padded stacks.
     Raises :class:`TrainingDivergedError` naming the first GAN whose loss is not finite.
     """
-    from .gan_smote import TrainingDivergedError
-
+    started = time.perf_counter()
+    device = resolve_device(device)
+    source = random_source or ("counter" if device.type == "cuda" else "generator")
+    if source not in ("generator", "counter"):
+        raise ValueError(f"random_source must be 'generator' or 'counter', got {source!r}")
+    use_graph = device.type == "cuda" if graph is None else bool(graph)
+    if use_graph and (device.type not in _GRAPH_DEVICES or source != "counter"):
+        raise ValueError("graph=True needs device='cuda' and random_source='counter'")
+    if (
+        hp["minibatch_reference"] == "row3"
+        and min(
+            int(r.shape[0])
+            if hp["batch_size"] is None
+            else min(int(r.shape[0]), int(hp["batch_size"]))
+            for r in reals
+        )
+        < 4
+    ):
+        raise ValueError(
+            "minibatch_reference='row3' (the authors' code) needs batches of at least 4 rows"
+        )
     K = len(reals)
     n = [int(r.shape[0]) for r in reals]
-    d = [int(r.shape[1]) for r in reals]
     batch = [m if hp["batch_size"] is None else min(int(hp["batch_size"]), m) for m in n]
-    B, D, N, L = max(batch), max(d), max(n), int(hp["latent_dim"])
-    g_dims, d_dims = list(hp["generator_dims"]), list(hp["discriminator_dims"])
-    generator = _Stack([[L, *g_dims, dk] for dk in d], [L, *g_dims, D], remap_input=False)
-    discriminator = _Stack(
-        [[dk + 1, *d_dims, 1] for dk in d], [D + 1, *d_dims, 1], remap_input=True
-    )
-    for k in range(K):  # each GAN's initial weights from its own stream, as when alone
-        generator.load(k, init_mlp([L, *g_dims, d[k]], gens[k]))
-        discriminator.load(k, init_mlp([d[k] + 1, *d_dims, 1], gens[k]))
-
-    real = torch.zeros(K, N, D)
-    feature_mask, binary_mask = torch.zeros(K, 1, D), torch.zeros(K, 1, D, dtype=torch.bool)
-    for k in range(K):
-        real[k, : n[k], : d[k]] = reals[k]
-        feature_mask[k, 0, : d[k]] = 1.0
-        binary_mask[k, 0, : d[k]] = torch.as_tensor(np.asarray(binaries[k], dtype=bool))
-    if isinstance(reals, list):
-        reals.clear()  # the padded stack holds the rows now; free the copies (large data)
-    b_k = torch.tensor(batch, dtype=torch.float32)
-    row_mask = (torch.arange(B).unsqueeze(0) < b_k.unsqueeze(1)).float()  # (K, B)
-    full = torch.tensor([bk == m for bk, m in zip(batch, n, strict=True)])
-    in_order = torch.arange(B).unsqueeze(0).minimum(torch.tensor(n).unsqueeze(1) - 1)
-    n_rows = torch.tensor(n, dtype=torch.float32).unsqueeze(1)
-    last_row = torch.tensor(n).unsqueeze(1) - 1
-    norm = torch.tensor(
-        [max((bk - 1) * dk, 1) if bk > 1 else 1 for bk, dk in zip(batch, d, strict=True)],
-        dtype=torch.float32,
-    ).unsqueeze(1)
-    k_index = torch.arange(K).unsqueeze(1)
-
-    dropout, slope, noise = (
-        float(hp["dropout"]),
-        float(hp["negative_slope"]),
-        float(hp["minibatch_noise"]),
-    )
-    reference, real_noise = hp["minibatch_reference"], float(hp["real_noise"])
-    stream = _RandomStream(gens, batch, d, D, B, L, d_dims, dropout, int(hp["epochs"]))
-    D0 = 1 + 2 * D + 3
-    drop_slices = [
-        (D0 + i * sum(d_dims), [sum(d_dims[:j]) for j in range(len(d_dims) + 1)]) for i in range(3)
+    members = plan_buckets(batch, _BUCKET_OVERHEAD_ROWS[device.type])
+    buckets = [
+        _Bucket(
+            [reals[k] for k in group],
+            [binaries[k] for k in group],
+            [gens[k] for k in group],
+            hp,
+            device,
+            source,
+        )
+        for group in members
     ]
-
-    def keep_masks(u: torch.Tensor, call: int) -> list[torch.Tensor] | None:
-        if dropout <= 0:
-            return None
-        start, offsets = drop_slices[call]
-        return [
-            u[..., start + a : start + b] >= dropout
-            for a, b in zip(offsets[:-1], offsets[1:], strict=True)
-        ]
-
-    def masked_mean(values: torch.Tensor) -> torch.Tensor:
-        return (values.squeeze(2) * row_mask).sum(dim=1) / b_k
-
-    opt_g = torch.optim.Adam(
-        generator.params(), lr=hp["generator_lr"], betas=tuple(hp["betas"]), foreach=True
-    )
-    opt_d = torch.optim.Adam(
-        discriminator.params(), lr=hp["discriminator_lr"], betas=tuple(hp["betas"]), foreach=True
-    )
-    restart = {
-        "factor": hp["restart_factor"],
-        "cycle": hp["restart_cycle"],
-        "start_epoch": hp["restart_start_epoch"],
-    }
+    if isinstance(reals, list):
+        reals.clear()  # the padded stacks hold the rows now; free the copies (large data)
     epochs = int(hp["epochs"])
-    log = torch.zeros(epochs, K, 2)
-    lrs, flips = np.empty(epochs), np.empty(epochs)
+    table = {
+        key: torch.tensor(v, dtype=torch.float32, device=device) for key, v in _schedule(hp).items()
+    }
+    logs = [torch.zeros(epochs, b.K, 2, device=device) for b in buckets]
+    counter = torch.zeros(1, dtype=torch.long, device=device)
+
+    def epoch_step() -> None:
+        s = {key: v.index_select(0, counter).squeeze(0) for key, v in table.items()}
+        s["epoch"] = counter
+        s["adam_step"] = s["step"]
+        for bucket, log in zip(buckets, logs, strict=True):
+            bucket.step(s, hp, log)
+        counter.add_(1)
+
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    looping = time.perf_counter()
     bar = tqdm(
-        range(epochs),
+        total=epochs,
         disable=not verbose,
         desc=f"GAN-SMOTE x{K}" if K > 1 else f"GAN-SMOTE class {labels[0]}",
         leave=False,
         mininterval=1.0,
     )
-    for epoch in bar:
-        lr_d = sgdr_learning_rate(epoch, hp["discriminator_lr"], **restart)
-        lr_g = sgdr_learning_rate(epoch, hp["generator_lr"], **restart)
-        opt_d.param_groups[0]["lr"], opt_g.param_groups[0]["lr"] = lr_d, lr_g
-        flip_p = bit_flip_probability(epoch, hp["flip_start"], hp["flip_stop_epoch"])
-        lrs[epoch], flips[epoch] = lr_g, flip_p
-        u, z = stream.next()
-        drawn = torch.minimum((u[..., 0] * n_rows).long(), last_row)  # with replacement
-        rows = torch.where(full.unsqueeze(1), in_order, drawn)
-        x = real[k_index, rows]  # (K, B, D)
-        # discriminator: real rows (flipped, then 0-2 % noise inwards) -> 1, fake -> 0;
-        # the real rows' L1 column is computed before flips and noise (authors' code)
-        real_feature = stacked_minibatch_feature(
-            x, row_mask, norm, u[..., 1 + 2 * D], noise, reference
-        )
-        flipped = torch.where((u[..., 1 : 1 + D] < flip_p) & binary_mask, 1.0 - x, x)
-        perturbed = (
-            flipped + u[..., 1 + D : 1 + 2 * D] * real_noise * (1.0 - 2.0 * flipped)
-        ) * feature_mask
-        d_real = discriminator.forward(
-            torch.cat([perturbed, real_feature], 2), slope, keep_masks(u, 0), dropout
-        )
-        fake = (generator.forward(z[:, 0], slope, None, 0.0) * feature_mask).detach()
-        fake_feature = stacked_minibatch_feature(
-            fake, row_mask, norm, u[..., 2 + 2 * D], noise, reference
-        )
-        d_fake = discriminator.forward(
-            torch.cat([fake, fake_feature], 2), slope, keep_masks(u, 1), dropout
-        )
-        d_loss = masked_mean((d_real - 1.0) ** 2) + masked_mean(d_fake**2)
-        opt_d.zero_grad(set_to_none=True)
-        d_loss.sum().backward()
-        opt_d.step()
-        # generator: fresh noise, scored by the updated discriminator against target 1
-        made = generator.forward(z[:, 1], slope, None, 0.0) * feature_mask
-        made_feature = stacked_minibatch_feature(
-            made, row_mask, norm, u[..., 3 + 2 * D], noise, reference
-        )
-        g_loss = masked_mean(
-            (
-                discriminator.forward(
-                    torch.cat([made, made_feature], 2), slope, keep_masks(u, 2), dropout
-                )
-                - 1.0
+    done, checked, graph_obj = 0, 0, None
+    check_every = _CHECK_EVERY if device.type == "cpu" else 1000
+    while done < epochs:
+        if use_graph and graph_obj is None and done >= 3 and epochs - done >= _GRAPH_EPOCHS:
+            graph_obj = _capture(epoch_step, device)
+        if graph_obj is not None and epochs - done >= _GRAPH_EPOCHS:
+            graph_obj.replay()
+            advanced = _GRAPH_EPOCHS
+        elif use_graph and done < 3:
+            _warm_up(epoch_step, device)
+            advanced = 1
+        else:
+            epoch_step()
+            advanced = 1
+        done += advanced
+        bar.update(advanced)
+        if done - checked >= check_every or done == epochs:
+            _check_finite(buckets, logs, members, labels, checked, done)
+            checked = done
+            if verbose:
+                last = torch.cat([log[done - 1] for log in logs]).mean(dim=0).tolist()
+                bar.set_postfix(d_loss=f"{last[0]:.4f}", g_loss=f"{last[1]:.4f}")
+    bar.close()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    if timings is not None:
+        timings["setup_s"] = looping - started
+        timings["loop_s"] = time.perf_counter() - looping
+    schedule = _schedule(hp)
+    results: list[TrainedGAN | None] = [None] * K
+    L, g_dims, d_dims = (
+        int(hp["latent_dim"]),
+        list(hp["generator_dims"]),
+        list(hp["discriminator_dims"]),
+    )
+    for bucket, log, index in zip(buckets, logs, members, strict=True):
+        history = log.cpu().numpy()
+        for j, k in enumerate(index):
+            d = bucket.d[j]
+            results[k] = TrainedGAN(
+                bucket.generator.extract(j, [L, *g_dims, d], False),
+                bucket.discriminator.extract(j, [d + 1, *d_dims, 1], True),
+                pd.DataFrame(
+                    {
+                        "epoch": np.arange(epochs),
+                        "d_loss": history[:, j, 0],
+                        "g_loss": history[:, j, 1],
+                        "lr": schedule["lr_g"],
+                        "flip_probability": schedule["flip"],
+                    }
+                ),
             )
-            ** 2
-        )
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.sum().backward()
-        opt_g.step()
-        log[epoch, :, 0], log[epoch, :, 1] = d_loss.detach(), g_loss.detach()
-        if epoch % 25 == 24 or epoch == epochs - 1:
-            window = log[epoch - epoch % 25 : epoch + 1]
-            finite = torch.isfinite(window).all(dim=2)  # (steps, K)
-            if not bool(finite.all()):
-                step, k = (~finite).nonzero()[0].tolist()
-                raise TrainingDivergedError(labels[k], epoch - epoch % 25 + step, index=k)
-        if verbose and epoch % 200 == 0:
-            bar.set_postfix(
-                d_loss=f"{d_loss.mean().item():.4f}", g_loss=f"{g_loss.mean().item():.4f}"
-            )
-    history = log.numpy()
-    return [
-        TrainedGAN(
-            generator.extract(k),
-            discriminator.extract(k),
-            pd.DataFrame(
-                {
-                    "epoch": np.arange(epochs),
-                    "d_loss": history[:, k, 0],
-                    "g_loss": history[:, k, 1],
-                    "lr": lrs,
-                    "flip_probability": flips,
-                }
-            ),
-        )
-        for k in range(K)
-    ]
+    return results  # type: ignore[return-value]
+
+
+def _warm_up(epoch_step: Any, device: torch.device) -> None:
+    """One eager epoch on a side stream, as CUDA graph capture wants before it."""
+    side = torch.cuda.Stream(device)
+    side.wait_stream(torch.cuda.current_stream(device))
+    with torch.cuda.stream(side):
+        epoch_step()
+    torch.cuda.current_stream(device).wait_stream(side)
+
+
+def _capture(epoch_step: Any, device: torch.device) -> Any:
+    """A CUDA graph of :data:`_GRAPH_EPOCHS` consecutive epochs (warmed up already)."""
+    torch.cuda.synchronize(device)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        for _ in range(_GRAPH_EPOCHS):
+            epoch_step()
+    return graph

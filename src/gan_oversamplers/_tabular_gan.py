@@ -27,6 +27,7 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
+from .errors import TrainingDivergedError
 from .topup import top_up_counts
 
 __all__ = ["SeededDropout", "TableGANSampler", "build_mlp", "train_gan"]
@@ -123,8 +124,6 @@ def train_gan(
     Raises :class:`~gan_oversamplers.gan_smote.TrainingDivergedError` at the first epoch
     whose mean loss is not finite.
     """
-    from .gan_smote import TrainingDivergedError
-
     opt_g = torch.optim.Adam(
         generator_net.parameters(), lr=hp["generator_lr"], betas=tuple(hp["betas"])
     )

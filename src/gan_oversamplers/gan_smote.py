@@ -19,9 +19,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 
-from ._batched import train_stack
+from ._batched import resolve_device, train_stack
 from ._mlp import mlp_forward
 from ._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
+from .errors import TrainingDivergedError
 
 __all__ = [
     "fit_generators",
@@ -35,17 +36,6 @@ __all__ = [
 #: A generator whose samples spread less than this fraction of its real rows' spread
 #: (mean pairwise L1 distance) is flagged as collapsed by :meth:`GANSMOTEGenerator.diversity`.
 MODE_COLLAPSE_RATIO = 0.2
-
-
-class TrainingDivergedError(FloatingPointError):
-    """A loss became NaN or infinite; ``label``, ``epoch`` and ``method`` say where."""
-
-    def __init__(self, label: Any, epoch: int, index: int = 0, method: str = "GAN-SMOTE") -> None:
-        self.label, self.epoch, self.index, self.method = label, epoch, index, method
-        super().__init__(
-            f"{method} training of class {label!r} diverged: non-finite loss at epoch "
-            f"{epoch}; lower generator_lr/discriminator_lr"
-        )
 
 
 def _mean_l1_spread(rows: np.ndarray, max_rows: int = 2000) -> float:
@@ -85,6 +75,7 @@ GAN_SMOTE_DEFAULTS: dict[str, Any] = {
     "flip_stop_epoch": 1850,
     "minibatch_noise": 0.30,
     "minibatch_reference": "all",
+    "minibatch_gradient": "through",
     "round_binary": True,
 }
 
@@ -107,6 +98,7 @@ _CONSTRAINTS: dict[str, list[Any]] = {
     "flip_stop_epoch": [Interval(Integral, 0, None, closed="left")],
     "minibatch_noise": [Interval(Real, 0, 1, closed="both")],
     "minibatch_reference": [StrOptions({"all", "row3"})],
+    "minibatch_gradient": [StrOptions({"through", "detached"})],
     "round_binary": ["boolean"],
     "verbose": ["verbose"],
 }
@@ -140,6 +132,8 @@ class GANSMOTEGenerator:
         The class this model is for; used in messages only.
     verbose : bool
         Show a progress bar with the current losses.
+    device : {"auto", "cpu", "cuda"}
+        Where to train: ``"auto"`` is CUDA when available. Sampling runs on the CPU.
     **hyperparameters
         Any key of :data:`GAN_SMOTE_DEFAULTS`.
 
@@ -171,11 +165,13 @@ class GANSMOTEGenerator:
         random_state: int | None = None,
         label: Any = None,
         verbose: bool = False,
+        device: str = "auto",
         **hyperparameters: Any,
     ) -> None:
         self.random_state = random_state
         self.label = label
         self.verbose = verbose
+        self.device = device
         self.hyperparameters = {**GAN_SMOTE_DEFAULTS, **hyperparameters}
 
     # -- fitting -----------------------------------------------------------------
@@ -282,7 +278,7 @@ def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSM
         raise ValueError(f"{len(models)} models but {len(Xs)} data sets")
     hp = models[0].hyperparameters
     for model in models[1:]:
-        if model.hyperparameters != hp:
+        if model.hyperparameters != hp or model.device != models[0].device:
             raise ValueError(
                 "fit_generators needs models with the same hyper-parameters; class "
                 f"{model.label!r} differs from class {models[0].label!r}"
@@ -291,6 +287,7 @@ def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSM
         model._prepare(X) for model, X in zip(models, Xs, strict=True)
     ]  # emptied by train_stack
     gens = [torch_generator(model._seed) for model in models]
+    device = resolve_device(models[0].device)
     with single_thread():
         trained = train_stack(
             reals,
@@ -299,6 +296,7 @@ def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSM
             [m.label for m in models],
             hp,
             verbose=any(m.verbose for m in models),
+            device=device,
         )
     for model, result in zip(models, trained, strict=True):
         model.generator_params_ = result.generator_params
@@ -322,6 +320,8 @@ class GANSMOTE(BaseOverSampler):
         Seeds every generator (each class gets a seed derived from it).
     verbose : bool, default=False
         Progress bars while training.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where the GANs train (``"auto"``: CUDA when available).
     **see GAN_SMOTE_DEFAULTS** : the hyper-parameters of the per-class GANs.
 
     Attributes
@@ -344,7 +344,11 @@ class GANSMOTE(BaseOverSampler):
     Counter({0: 20, 1: 20})
     """
 
-    _parameter_constraints: dict = {**BaseOverSampler._parameter_constraints, **_CONSTRAINTS}
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        **_CONSTRAINTS,
+        "device": [StrOptions({"auto", "cpu", "cuda"})],
+    }
 
     def __init__(
         self,
@@ -369,7 +373,9 @@ class GANSMOTE(BaseOverSampler):
         flip_stop_epoch: int = 1850,
         minibatch_noise: float = 0.30,
         minibatch_reference: str = "all",
+        minibatch_gradient: str = "through",
         round_binary: bool = True,
+        device: str = "auto",
         verbose: bool = False,
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
@@ -392,7 +398,9 @@ class GANSMOTE(BaseOverSampler):
         self.flip_stop_epoch = flip_stop_epoch
         self.minibatch_noise = minibatch_noise
         self.minibatch_reference = minibatch_reference
+        self.minibatch_gradient = minibatch_gradient
         self.round_binary = round_binary
+        self.device = device
         self.verbose = verbose
 
     def _hyperparameters(self) -> dict[str, Any]:
@@ -412,6 +420,7 @@ class GANSMOTE(BaseOverSampler):
                 random_state=derive_seed(seed, index),
                 label=plain(label),
                 verbose=self.verbose,
+                device=self.device,
                 **self._hyperparameters(),
             )
             for index, label, _ in todo

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
+import shlex
 import signal
+import sys
 import threading
 from dataclasses import asdict, is_dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
@@ -17,6 +23,48 @@ logger = logging.getLogger(__name__)
 
 #: Layout the registered pipelines were built from (set by the pipeline registry).
 REGISTERED: dict[str, Any] = {}
+
+
+class LayoutMismatchError(RuntimeError):
+    """The run's parameters ask for another graph than the one Kedro built."""
+
+
+def _flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"folds": {"n_splits": 5}}`` -> ``{"folds.n_splits": 5}``."""
+    flat: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _as_yaml(key: str, value: Any) -> str:
+    """``folds.n_splits``, 5 -> ``folds: {n_splits: 5}`` (one line of YAML)."""
+    text = json.dumps(value) if not isinstance(value, str) else value
+    for part in reversed(key.split(".")[1:]):
+        text = f"{{{part}: {text}}}"
+    return f"{key.split('.')[0]}: {text}"
+
+
+def graph_params_message(keys: dict[str, Any], env: str | None) -> str:
+    """What to do instead of ``--params`` on keys that shape the graph."""
+    where = (
+        f"conf/{env}/parameters.yml"
+        if env and env != "local"
+        else ("conf/local/parameters.yml (git-ignored; every run without --env reads it)")
+    )
+    lines = "; ".join(f"`{_as_yaml(k, v)}`" for k, v in keys.items())
+    return (
+        f"--params cannot change {sorted(keys)}: these keys shape the pipeline graph "
+        "(one node per fold and class), which Kedro builds from conf/ before it reads "
+        f"--params. Put {lines} in {where} and run again without them in --params; or put "
+        "them in conf/<name>/parameters.yml (an env is read on top of conf/base, instead of "
+        "conf/local) and add --env <name> to the run. "
+        f"Every such key: {', '.join(layout_module.GRAPH_KEYS)}"
+    )
 
 
 class LayoutHook:
@@ -45,7 +93,11 @@ class LayoutHook:
             layout_module.active_env(run_params.get("env")),
         )
         if wanted.key() != built.key():
-            raise RuntimeError(
+            given = _flatten(run_params.get("runtime_params") or {})
+            shaping = {k: v for k, v in given.items() if k in layout_module.GRAPH_KEYS}
+            if shaping:
+                raise LayoutMismatchError(graph_params_message(shaping, run_params.get("env")))
+            raise LayoutMismatchError(
                 f"The pipelines were laid out for {built} but this run's parameters "
                 f"ask for {wanted}. Set the env before Kedro starts: "
                 f"KEDRO_ENV={wanted.env} kedro run ..."
@@ -58,7 +110,11 @@ class LayoutHook:
             }
             wanted_grid = layout_module.benchmark_layout_from_params(bench)
             if wanted_grid != grid:
-                raise RuntimeError(
+                given = _flatten(run_params.get("runtime_params") or {})
+                shaping = {k: v for k, v in given.items() if k in layout_module.GRAPH_KEYS}
+                if shaping:
+                    raise LayoutMismatchError(graph_params_message(shaping, run_params.get("env")))
+                raise LayoutMismatchError(
                     f"The benchmark pipeline was laid out for {grid} but this run's "
                     f"parameters ask for {wanted_grid}. Set the env before Kedro starts: "
                     f"KEDRO_ENV={wanted.env} kedro run ..."
@@ -120,3 +176,110 @@ class GracefulStopHook:
     @hook_impl
     def on_pipeline_error(self) -> None:
         self._restore()
+
+
+#: Kedro's runners log the resume hint from these loggers (``AbstractRunner._logger``).
+_RUNNER_LOGGERS = (
+    "kedro.runner.runner",
+    "kedro.runner.sequential_runner",
+    "kedro.runner.parallel_runner",
+    "kedro.runner.thread_runner",
+)
+#: Where resume commands are written, under the project's root.
+RESUME_DIR = Path("data") / "09_resume"
+
+
+class _ResumeHintFilter(logging.Filter):
+    """Take Kedro's (console-wrapped) resume hint off the log and keep its node names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: list[str] | None = None
+        self.remaining: int | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        found = re.search(r'--from-nodes "([^"]*)"', message)
+        if found is None:
+            return True
+        self.nodes = [n for n in found.group(1).split(",") if n]
+        count = re.search(r"There are (\d+) nodes", message)
+        self.remaining = int(count.group(1)) if count else None
+        return False
+
+
+def resume_command(from_nodes: list[str], run_params: dict[str, Any], argv: list[str]) -> str:
+    """The command line that resumes a failed run, on one line.
+
+    The run's own arguments (``argv``, e.g. ``sys.argv``) with any ``--from-nodes`` replaced;
+    when ``argv`` is not a ``kedro run`` (a run started from Python), one built from
+    ``run_params``.
+    """
+    nodes = "--from-nodes=" + ",".join(from_nodes)
+    args = list(argv[1:])
+    if "run" in args:
+        kept, skip = [], False
+        for arg in args:
+            if skip:
+                skip = False
+            elif arg == "--from-nodes":
+                skip = True
+            elif not arg.startswith("--from-nodes="):
+                kept.append(arg)
+        program = Path(argv[0])
+        prog = "kedro" if "kedro" in (program.name, program.parent.name) else argv[0]
+        if program.name == "__main__.py" and program.parent.name != "kedro":
+            prog = f"python -m {program.parent.name}"
+        return " ".join([prog, *map(shlex.quote, kept), nodes])
+    parts = ["kedro", "run"]
+    if run_params.get("pipeline_names"):
+        parts.append("--pipelines=" + ",".join(run_params["pipeline_names"]))
+    if run_params.get("env"):
+        parts.append(f"--env={run_params['env']}")
+    flat = _flatten(run_params.get("runtime_params") or {})
+    if flat:
+        parts.append(shlex.quote("--params=" + ",".join(f"{k}={v}" for k, v in flat.items())))
+    return " ".join([*parts, nodes])
+
+
+class ResumeHook:
+    """Print the command that resumes a failed or interrupted run on one unbroken line.
+
+    Kedro logs a ``--from-nodes "..."`` hint through the rich console, which wraps it in
+    the middle of node names; this hook takes that hint off the log, prints the whole
+    command without wrapping (plain ``print`` to stderr) and writes it to
+    ``data/09_resume/<session id>.txt``.
+    """
+
+    def __init__(self) -> None:
+        self._filter = _ResumeHintFilter()
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any]) -> None:
+        self._filter.nodes = self._filter.remaining = None
+        for name in _RUNNER_LOGGERS:
+            log = logging.getLogger(name)
+            if self._filter not in log.filters:
+                log.addFilter(self._filter)
+
+    @hook_impl
+    def on_pipeline_error(self, error: Exception, run_params: dict[str, Any]) -> None:
+        nodes = self._filter.nodes
+        if not nodes:
+            return
+        command = resume_command(nodes, run_params, sys.argv)
+        stamp = run_params.get("run_id") or datetime.now(UTC).strftime("%Y-%m-%dT%H.%M.%S.%fZ")
+        root = Path(run_params.get("project_path") or ".")
+        path = root / RESUME_DIR / f"{stamp}.txt"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(command + "\n")
+            where = f" (also in {path.relative_to(root).as_posix()})"
+        except OSError as exc:  # a read-only project still gets the printed line
+            where = f" (not saved: {exc})"
+        remaining = self._filter.remaining
+        sys.stderr.write(
+            f"{remaining if remaining is not None else 'Some'} node(s) have not run. "
+            f"Resume the run with this one line{where}:\n{command}\n"
+        )
+        sys.stderr.flush()

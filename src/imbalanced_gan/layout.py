@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kedro.config import OmegaConfigLoader
+#: Parameters that shape the pipeline graph: read when the pipelines are built, so they
+#: must come from conf/ (base plus the run's env), never from ``--params``.
+GRAPH_KEYS = (
+    "dataset.name",
+    "dataset.classes",
+    "folds.n_splits",
+    "folds.n_repeats",
+    "gan_smote.compare_with",
+    "gan_smote.training",
+    "benchmark.datasets",
+    "benchmark.methods",
+)
 
 #: How GAN-SMOTE's per-class GANs are spread over nodes (``gan_smote.training``).
 TRAINING_LAYOUTS = ("per_run", "per_fold", "per_class")
@@ -86,9 +97,9 @@ def read_parameters(env: str | None = None, project_path: Path | None = None) ->
     """The parameters of ``conf/base`` overlaid with ``conf/<env>``, as Kedro will see them."""
     env = active_env(env)
     conf = (project_path or Path.cwd()) / "conf"
-    from imbalanced_gan.settings import CONFIG_LOADER_ARGS
+    from imbalanced_gan.settings import CONFIG_LOADER_ARGS, CONFIG_LOADER_CLASS
 
-    loader = OmegaConfigLoader(
+    loader = CONFIG_LOADER_CLASS(
         conf_source=str(conf), **{**CONFIG_LOADER_ARGS, "default_run_env": env}
     )
     return loader["parameters"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "BaselineParams",
     "ClassifierParams",
@@ -93,9 +95,41 @@ class FoldParams:
 
 @dataclass
 class TopUpParams:
-    """``top_up``: imbalanced-learn's ``sampling_strategy`` ("auto": up to the largest class)."""
+    """``top_up``: imbalanced-learn's ``sampling_strategy`` ("auto": up to the largest class).
+
+    ``max_rows_per_class`` (``None``: no cap) bounds each class after the top-up: a class
+    is grown to at most that many rows (never below its real rows), so the classifier's
+    training part stays bounded on large tables. Every method gets the same counts.
+    """
 
     sampling_strategy: Any = "auto"
+    max_rows_per_class: int | None = None
+
+    def __post_init__(self) -> None:
+        _require(
+            self.max_rows_per_class is None or int(self.max_rows_per_class) >= 1,
+            f"top_up.max_rows_per_class must be a positive integer or null, got "
+            f"{self.max_rows_per_class!r}",
+        )
+
+    def strategy(self, y: Any) -> Any:
+        """The ``sampling_strategy`` for training labels ``y``, with the cap applied.
+
+        Without ``max_rows_per_class`` this is ``sampling_strategy`` itself; with it, a
+        dict of target counts per class (imbalanced-learn's reading), each at most the cap
+        unless the class already holds more real rows.
+        """
+        if self.max_rows_per_class is None:
+            return self.sampling_strategy
+        from gan_oversamplers.topup import top_up_counts
+
+        labels, real = np.unique(np.asarray(y), return_counts=True)
+        new = top_up_counts(y, self.sampling_strategy)
+        cap = int(self.max_rows_per_class)
+        return {
+            label: n + min(new.get(label, 0), max(0, cap - n))
+            for label, n in zip(labels.tolist(), real.tolist(), strict=True)
+        }
 
 
 @dataclass
@@ -111,8 +145,23 @@ class GanSmoteParams:
     on_divergence: str = "raise"
     max_restarts: int = 2
     restart_lr_factor: float = 0.1
+    auto_batch_rows: int = 256
+    device: str = "auto"
 
     def __post_init__(self) -> None:
+        _require(
+            self.device in ("auto", "cpu", "cuda"),
+            f"gan_smote.device must be 'auto', 'cpu' or 'cuda', got {self.device!r}",
+        )
+        _require(
+            self.auto_batch_rows >= 1,
+            f"gan_smote.auto_batch_rows must be >= 1, got {self.auto_batch_rows}",
+        )
+        batch = self.network.get("batch_size")
+        _require(
+            batch is None or batch == "auto" or (isinstance(batch, int) and batch >= 1),
+            f"gan_smote.network.batch_size must be auto, null or a positive integer, got {batch!r}",
+        )
         _require(
             self.on_divergence in ("raise", "restart"),
             f"gan_smote.on_divergence must be 'raise' or 'restart', got {self.on_divergence!r}",
@@ -134,8 +183,16 @@ class GanSmoteParams:
             )
 
     def hyperparameters(self) -> dict[str, Any]:
-        """Keyword arguments for ``GANSMOTEGenerator``: network plus the chosen schedule."""
-        return {**self.network, **self.schedules[self.schedule]}
+        """Keyword arguments for ``GANSMOTEGenerator``: network plus the chosen schedule.
+
+        ``network.batch_size: auto`` becomes ``auto_batch_rows``: a class of up to that many
+        training rows is one batch per epoch (the same as ``null``), a larger class trains
+        on minibatches of that many rows, so an epoch's cost stops growing with the class.
+        """
+        network = dict(self.network)
+        if network.get("batch_size") == "auto":
+            network["batch_size"] = int(self.auto_batch_rows)
+        return {**network, **self.schedules[self.schedule]}
 
 
 @dataclass

@@ -1,13 +1,17 @@
 """Project settings (Kedro reads this module at start-up)."""
 
-from imbalanced_gan.hooks import GracefulStopHook, LayoutHook
+from imbalanced_gan.config import ProjectConfigLoader
+from imbalanced_gan.hooks import GracefulStopHook, LayoutHook, ResumeHook
 from imbalanced_gan.tracking import MlflowTrackingHook
 
 # LayoutHook exports the run's env before the pipelines are first built;
 # GracefulStopHook turns Ctrl-C / SIGTERM into a stop between nodes with a resume hint;
+# ResumeHook prints the command that resumes a failed run on one line (and saves it);
 # MlflowTrackingHook logs metrics and reports to MLflow (only with the [mlflow] extra).
-HOOKS = (LayoutHook(), GracefulStopHook(), MlflowTrackingHook())
+HOOKS = (LayoutHook(), GracefulStopHook(), ResumeHook(), MlflowTrackingHook())
 
+# Kedro's OmegaConfigLoader, registering its resolvers without OmegaConf 2.4's deprecation
+CONFIG_LOADER_CLASS = ProjectConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",

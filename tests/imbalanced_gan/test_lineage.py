@@ -157,3 +157,22 @@ def test_stamps_survive_the_catalogs_file_formats(tmp_path):
     model = record_rows(DecisionTreeClassifier().fit(np.eye(2), [0, 1]), [3, 1])
     PickleDataset(filepath=str(tmp_path / "m.pkl")).save(model)
     assert rows_seen(PickleDataset(filepath=str(tmp_path / "m.pkl")).load()) == {"fit": [1, 3]}
+
+
+def test_report_says_how_the_classifier_was_selected_and_how_well_it_fits(honest_run):
+    catalog, _ = honest_run
+    report = catalog.load("toy.report_markdown")
+    assert "real rows held out from each split's training part before over-sampling" in report
+    assert "20 % per class" in report and "Accuracy on its real training rows (%)" in report
+    train_acc = catalog.load("toy.fold_metrics").query("metric == 'train_accuracy_real'")
+    assert len(train_acc) == 3 * 5 and train_acc["value"].between(0, 1).all()
+
+
+def test_a_classifier_that_selects_nothing_says_so():
+    from imbalanced_gan.params import ClassifierParams
+    from imbalanced_gan.pipelines.classification.nodes import selection_in_words
+
+    assert "fixed 200 epochs" in selection_in_words(ClassifierParams(), 0.0)
+    paper = ClassifierParams(name="mlp_paper000")
+    assert "patience 50" in selection_in_words(paper, 0.1)
+    assert "selects nothing" in selection_in_words(ClassifierParams(name="decision_tree"), 0)

@@ -201,10 +201,20 @@ def test_interrupted_run_resumes_to_the_same_metrics(tmp_path):
     assert process.returncode != 0, output[-2000:]
     assert "SIGINT received: stopping after the current node" in output
     assert len(versions(metrics)) == 1  # the interrupted run never reached the report
-    resume = re.search(r'--from-nodes "([^"]+)"', output)
+    # the command is printed on one unbroken line, and saved under data/09_resume/
+    resume = re.search(r"Resume the run with this one line \(also in (\S+)\):\n(.+)\n", output)
     assert resume, output[-3000:]
+    line = resume.group(2)
+    assert (project / resume.group(1)).read_text() == line + "\n"
+    # (this test starts Kedro as `python -m kedro`, which Kedro's argv[0] names so)
+    assert line.startswith("python -m kedro run --pipelines=gan_smote --env=test --from-nodes=")
 
-    kedro(project, "run", "--pipelines=gan_smote", "--env=test", f"--from-nodes={resume.group(1)}")
+    # paste exactly what was printed into a shell whose `python` is this one
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    done = subprocess.run(
+        line, shell=True, cwd=project, env=environ({"PATH": path}), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
     assert len(versions(metrics)) == 2
     assert latest(metrics) == uninterrupted
 

@@ -33,7 +33,7 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from .._random import derive_seed, plain, resolve_seed, single_thread
-from ..gan_smote import TrainingDivergedError
+from ..errors import TrainingDivergedError
 from ..topup import top_up_counts
 
 __all__ = [

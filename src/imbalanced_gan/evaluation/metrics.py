@@ -98,7 +98,9 @@ def probability_scores(
     part has no positive row, so its scores are undefined and it is left out of the mean;
     ``classes_scored`` lists the classes averaged). With all classes present the results
     equal ``roc_auc_score(..., multi_class="ovr", average="macro")`` and
-    ``average_precision_score(..., average="macro")``.
+    ``average_precision_score(..., average="macro")``. A label of ``y_true`` that is not in
+    ``classes`` (a class with no training row in this split, which the classifier never saw)
+    gets a probability column of zeros, and the ``*_reason`` entries name it.
 
     Parameters
     ----------
@@ -129,9 +131,32 @@ def probability_scores(
         raise ValueError(
             f"proba must have shape (n_rows, n_classes) = ({len(y)}, {len(labels)}), got {p.shape}"
         )
-    unknown = sorted(map(str, set(y.tolist()) - set(labels.tolist())))
-    if unknown:
-        raise ValueError(f"y_true has labels with no proba column (not in classes): {unknown}")
+    unseen = [c for c in sorted_labels(y) if c not in set(labels.tolist())]
+    if unseen:
+        # a class the classifier never saw (none of its rows in the training part, e.g. a
+        # 1-row class whose row is in this test part) gets probability 0 on every row
+        labels = np.asarray(labels.tolist() + unseen)
+        p = np.hstack([p, np.zeros((len(y), len(unseen)))])
+        positive_label = None if len(labels) > 2 else positive_label
+    result = _scores(y, p, labels, positive_label, y_train)
+    if unseen:
+        note = (
+            f"classes in y_true that the classifier never saw, scored with probability 0: "
+            f"{[_plain(c) for c in unseen]}"
+        )
+        for key in ("roc_auc_reason", "pr_auc_reason"):
+            result[key] = f"{result[key]}; {note}" if result[key] else note
+    return result
+
+
+def _scores(
+    y: np.ndarray,
+    p: np.ndarray,
+    labels: np.ndarray,
+    positive_label: object | None,
+    y_train: np.ndarray | pd.Series | list[object] | None,
+) -> dict[str, object]:
+    """:func:`probability_scores` once every label of ``y`` has a column of ``p``."""
     if len(labels) == 2:
         if positive_label is None:
             if y_train is None:

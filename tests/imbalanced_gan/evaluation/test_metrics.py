@@ -90,8 +90,26 @@ def test_multiclass_absent_class_is_left_out_and_said():
 def test_probability_scores_bad_inputs():
     with pytest.raises(ValueError, match="shape"):
         probability_scores([0, 1], np.ones((2, 3)), [0, 1])
-    with pytest.raises(ValueError, match=r"not in classes\): \['7'\]"):
-        probability_scores([0, 7], np.eye(2), [0, 1], positive_label=1)
+
+
+def test_a_class_the_classifier_never_saw_scores_with_zero_probability():
+    # a 1-row class whose row is in the test part: the classifier has no column for it
+    y, proba = _multiclass()
+    y = np.where(np.arange(30) == 4, 9, y)  # one row of class 9, unknown to the model
+    result = probability_scores(y, proba, [0, 1, 2])
+    full = np.hstack([proba, np.zeros((30, 1))])
+    expected = np.mean([roc_auc_score(y == c, full[:, j]) for j, c in enumerate([0, 1, 2, 9])])
+    assert result["roc_auc"] == pytest.approx(expected)
+    assert result["classes_scored"] == [0, 1, 2, 9]
+    assert "never saw" in result["roc_auc_reason"] and "[9]" in result["pr_auc_reason"]
+    # a binary model facing a third class in the test part: macro one-vs-rest over three
+    binary = probability_scores(["a", "b", "solo"], np.eye(3)[:, :2], ["a", "b"], "b")
+    assert binary["average"] == "macro_ovr" and binary["classes_scored"] == ["a", "b", "solo"]
+    assert binary["roc_auc"] == pytest.approx(np.mean([1.0, 1.0, 0.5]))
+    # a label longer than the model's labels is not truncated
+    assert probability_scores(["a", "b", "longer"], np.eye(3)[:, :2], ["a", "b"])[
+        "classes_scored"
+    ] == ["a", "b", "longer"]
 
 
 def test_minority_f1_against_sklearn(caplog):

@@ -78,6 +78,24 @@ def mlp_settings(classifier: ClassifierParams) -> dict[str, Any]:
     return params
 
 
+def selection_in_words(classifier: ClassifierParams, validation_fraction: float) -> str:
+    """How the configured classifier is selected, in one sentence (the report's)."""
+    if classifier.name == "decision_tree":
+        return "The decision tree selects nothing (no validation score is looked at)."
+    settings = mlp_settings(classifier)
+    if not settings.get("early_stopping"):
+        return (
+            f"The MLP selects nothing: it trains a fixed {settings['max_iter']} epochs, so no "
+            "row outside its training part judges it."
+        )
+    return (
+        "The MLP keeps the epoch with the best accuracy on real rows held out from each "
+        f"split's training part before over-sampling ({100 * validation_fraction:g} % per "
+        f"class, `folds.validation_fraction`; patience {settings.get('n_iter_no_change', 10)}, "
+        f"at most {settings['max_iter']} epochs); it never looks at synthetic rows."
+    )
+
+
 def make_classifier(classifier: ClassifierParams, seed: int) -> ClassifierMixin:
     """The configured classifier with a fixed initialisation seed.
 

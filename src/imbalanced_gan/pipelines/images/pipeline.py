@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kedro.config import OmegaConfigLoader
 from kedro.pipeline import Node, Pipeline
 
-from imbalanced_gan.layout import active_env, slug
+from imbalanced_gan.layout import read_parameters, slug
 from imbalanced_gan.pipelines.wiring import bind
 
 from .nodes import (
@@ -80,13 +79,7 @@ def image_layout_from_params(params: dict[str, Any]) -> ImageLayout:
 
 def read_image_layout(env: str | None = None, project_path: Path | None = None) -> ImageLayout:
     """Read the image layout from ``conf/base`` overlaid with ``conf/<env>``."""
-    from imbalanced_gan.settings import CONFIG_LOADER_ARGS
-
-    conf = (project_path or Path.cwd()) / "conf"
-    loader = OmegaConfigLoader(
-        conf_source=str(conf), **{**CONFIG_LOADER_ARGS, "default_run_env": active_env(env)}
-    )
-    return image_layout_from_params(loader["parameters"])
+    return image_layout_from_params(read_parameters(env, project_path))
 
 
 def ingestion_pipeline(layout: ImageLayout) -> Pipeline:

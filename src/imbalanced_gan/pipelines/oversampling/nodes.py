@@ -62,12 +62,13 @@ def _class_model(
     paper's rule) needs no generator: its model stays unfitted, and is saved as such.
     """
     labels = train_encoded[dataset.target].astype(str)
-    n_new = top_up_counts(labels.to_numpy(), top_up.sampling_strategy).get(label, 0)
+    n_new = top_up_counts(labels.to_numpy(), top_up.strategy(labels.to_numpy())).get(label, 0)
     class_index = [str(c) for c in dataset.classes].index(label)
     model = GANSMOTEGenerator(
         random_state=derive_seed(seed, split_index(split), class_index),
         label=label,
         verbose=gan_smote.verbose,
+        device=gan_smote.device,
         **gan_smote.hyperparameters(),
     )
     rows = train_encoded.loc[labels == label, _features(train_encoded, dataset.target)]
@@ -214,9 +215,8 @@ def top_up_with_generators(
     split: str,
 ) -> pd.DataFrame:
     """Add each class's generated rows to the training part (``is_synthetic`` marks them)."""
-    counts = top_up_counts(
-        train_encoded[dataset.target].astype(str).to_numpy(), top_up.sampling_strategy
-    )
+    y = train_encoded[dataset.target].astype(str).to_numpy()
+    counts = top_up_counts(y, top_up.strategy(y))
     by_label = {str(g.label): g for g in generators}
     synthetic = {}
     for label, n_new in counts.items():
@@ -245,9 +245,10 @@ def top_up_with_baseline(
     method: str,
 ) -> pd.DataFrame:
     """Top up the training part with an imbalanced-learn baseline (or leave it as is)."""
+    y = train_encoded[dataset.target].astype(str).to_numpy()
     sampler = make_baseline(
         method,
-        sampling_strategy=top_up.sampling_strategy,
+        sampling_strategy=top_up.strategy(y),
         random_state=derive_seed(seed, split_index(split), method),
         **getattr(baselines, method, {}),
     )
@@ -313,7 +314,7 @@ def top_up_on_original_columns(
     extra = {"categorical_features": categorical} if method == "smotenc" else {}
     sampler = make_baseline(
         method,
-        sampling_strategy=top_up.sampling_strategy,
+        sampling_strategy=top_up.strategy(train_encoded[dataset.target].astype(str).to_numpy()),
         random_state=derive_seed(seed, split_index(split), method),
         **extra,
         **getattr(baselines, method, {}),
@@ -362,9 +363,9 @@ def fit_sampler(
     """
     X, y = _xy(train_encoded, dataset.target)
     if counts is None:
-        counts = top_up_counts(y, top_up.sampling_strategy)
+        counts = top_up_counts(y, top_up.strategy(y))
     sampler = table_sampler_class(method)(
-        sampling_strategy=top_up.sampling_strategy,
+        sampling_strategy=top_up.strategy(y),
         random_state=derive_seed(seed, split_index(split), method),
         **samplers.for_method(method),
     )
@@ -393,7 +394,7 @@ def top_up_with_sampler(
 ) -> pd.DataFrame:
     """Add exactly the top-up count of generated rows per class (``is_synthetic`` marks them)."""
     _, y = _xy(train_encoded, dataset.target)
-    counts = {k: v for k, v in top_up_counts(y, top_up.sampling_strategy).items() if v}
+    counts = {k: v for k, v in top_up_counts(y, top_up.strategy(y)).items() if v}
     synthetic = sampler.generate(
         counts, random_state=derive_seed(seed, split_index(split), "sample", method)
     )

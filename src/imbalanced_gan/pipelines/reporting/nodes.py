@@ -25,6 +25,7 @@ from imbalanced_gan.params import (  # noqa: E402
     FoldParams,
     GanSmoteParams,
 )
+from imbalanced_gan.pipelines.classification.nodes import selection_in_words  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -42,18 +43,18 @@ METRICS: dict[str, tuple[str, bool]] = {
     "f1_minority": ("Minority F1", False),
     "roc_auc": ("ROC-AUC", False),
     "pr_auc": ("PR-AUC", False),
-    "train_accuracy_real": ("Training accuracy on real rows (%)", True),
+    "train_accuracy_real": ("Accuracy on its real training rows (%)", True),
 }
 
 #: What each reported metric is, in words (the report's glossary).
 GLOSSARY: dict[str, str] = {
-    "train_accuracy_real": "the classifier's accuracy on the real rows it was trained on "
-    "(not a test score: it shows whether the network fits the data at all)",
     "accuracy": "share of test rows classified right (micro F1 is the same number for "
     "single-label classes, so it is not repeated)",
     "f1_macro": "unweighted mean over classes of each class's F1",
     "balanced_accuracy": "mean over the classes present in the test part of each class's "
     "recall (ACSA)",
+    "train_accuracy_real": "the classifier's accuracy on the real rows it was trained on "
+    "(not a test score: far below 100 % means it underfits, whatever the method)",
     "g_mean": "mean over the classes present in the test part of sqrt(sensitivity x "
     "specificity), each class one-vs-rest (paper 003's macro-averaged G-mean; "
     "imbalanced-learn's `average='macro'`, sqrt(mean sensitivity x mean specificity), is "
@@ -172,29 +173,6 @@ def compare_methods(
     )
 
 
-def _selection_text(folds: FoldParams, classifier: ClassifierParams) -> str:
-    """How the classifier was selected, in words (nothing is ever selected on a test part)."""
-    if classifier.name == "decision_tree":
-        return "The decision tree is grown once on the training part; nothing is selected."
-    settings = {**getattr(classifier, classifier.name, {})}
-    try:
-        from imbalanced_gan.pipelines.classification.nodes import mlp_settings
-
-        settings = mlp_settings(classifier)
-    except (ImportError, KeyError, AttributeError):  # pragma: no cover - older layouts
-        pass
-    if settings.get("early_stopping") and getattr(folds, "validation_fraction", 0) > 0:
-        return (
-            "Model selection: early stopping on real rows of each split's training part "
-            f"held out before over-sampling ({100 * folds.validation_fraction:g} % per "
-            "class, `folds.validation_fraction`); synthetic rows never judge the network."
-        )
-    return (
-        f"Model selection: none; the network trains a fixed {settings.get('max_iter', '?')} "
-        "epochs on the (topped-up) training part."
-    )
-
-
 def _protocol_text(
     folds: FoldParams, classifier: ClassifierParams, evaluation: EvaluationParams
 ) -> list[str]:
@@ -207,11 +185,9 @@ def _protocol_text(
         f"{folds.n_repeats} (J = {j} splits); every method is scored on the same splits. "
         f"Classifier `{classifier.name}`; its seed is derived from the run's seed and the "
         "split, so it varies with the fold and the repeat and is the same for every method "
-        "of a split. Encoders, scalers and over-samplers were fitted on each split's training "
+        f"of a split. {selection_in_words(classifier, folds.validation_fraction)} Encoders, scalers and over-samplers were fitted on each split's training "
         "part only; test parts hold real rows only. Cells are mean ± sample standard "
         "deviation over the splits.",
-        "",
-        _selection_text(folds, classifier),
         "",
         f"Paired comparison: for each split, the method's score minus the baseline's; the "
         f"mean of these differences with a {level} interval from Nadeau & Bengio's corrected "

@@ -1,0 +1,267 @@
+"""The GAN-SMOTE engine's speed on the CPU and on a CUDA device.
+
+    python benchmarks/engine.py                    # CPU figures + the whole authors' run
+    python benchmarks/engine.py --skip-whole-run   # CPU figures only (about 2 minutes)
+    python benchmarks/engine.py --device cuda --out engine_cuda.json   # GPU figures
+    python benchmarks/engine.py --merge engine_cuda.json               # fold them in
+
+Writes (merges into) ``benchmarks/results/engine.json``. Keys:
+
+- ``cpu_ms_per_epoch_k30``: the 30 GAN-SMOTE models of a 10-fold Lymphography run
+  (minority classes of 55, 4 and 2 rows x 59 binary columns per fold) trained together,
+  milliseconds of wall time per epoch, one thread (what ``fit_generators`` uses);
+  ``cpu_one_at_a_time_ms_per_epoch_k30``: the same 30 models trained one by one;
+  ``cpu_speedup_k30`` their ratio; ``cpu_reference_ms_per_epoch_k30``: the pre-engine
+  trainer (``gan_oversamplers._reference``) on the same models, measured beside them.
+- ``matmul_peak_fraction``: matrix-product FLOP/s of the engine (padded shapes as
+  computed) over ``torch.matmul``'s on 2048 x 2048 float32 matrices on every core.
+- ``seconds_per_split``: per method, the seconds to train that method's models for one
+  Lymphography-shaped benchmark split (GAN-SMOTE with the benchmark schedule of 2,000
+  epochs; the other GANs with their defaults).
+- ``whole_run_authors_schedule_s``: wall time of
+  ``kedro run --pipeline=gan_smote --params=gan_smote.schedule=authors``.
+- ``load_average``: the 1-minute load average before and after (the machine is shared).
+- with ``--device cuda``: ``cuda_ms_per_epoch_k30`` (CUDA graph), ``cuda_eager_ms_per_epoch_k30``,
+  ``cuda_gan_epochs_per_s_k3000`` (3,000 Lymphography-shaped GANs), ``device_name``,
+  ``torch_version``.
+
+Per-epoch figures are differences between a long and a short run, so set-up, graph
+capture and warm-up cancel out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gan_oversamplers import GAN_SMOTE_DEFAULTS, _batched, _reference
+
+RESULTS = Path(__file__).parent / "results" / "engine.json"
+SIZES, WIDTH = [55, 4, 2], 59  # Lymphography: minority classes of a 90 % training part
+
+
+def _data(folds: int, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [
+        rng.integers(0, 2, size=(n, WIDTH)).astype(np.float32) for _ in range(folds) for n in SIZES
+    ]
+
+
+def _train(data, epochs, device="cpu", trainer="engine", **kw):
+    """Train one stack; return (loop seconds, results)."""
+    hp = {**GAN_SMOTE_DEFAULTS, "epochs": epochs}
+    reals = [torch.as_tensor(x) for x in data]
+    gens = [torch.Generator().manual_seed(i) for i in range(len(data))]
+    binaries = [np.ones(WIDTH, bool)] * len(data)
+    labels = list(range(len(data)))
+    if trainer == "reference":
+        start = time.perf_counter()
+        out = _reference.train_stack(reals, binaries, gens, labels, hp)
+        return time.perf_counter() - start, out
+    timings: dict[str, float] = {}
+    out = _batched.train_stack(
+        reals, binaries, gens, labels, hp, device=device, timings=timings, **kw
+    )
+    return timings["loop_s"], out
+
+
+def ms_per_epoch(data, short, long, **kw) -> float:
+    t_short, _ = _train(data, short, **kw)
+    t_long, _ = _train(data, long, **kw)
+    return 1000 * (t_long - t_short) / (long - short)
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def _matmul_flops_per_epoch(data, device_type: str) -> float:
+    """FLOPs of the engine's matrix products in one epoch, padded as its buckets are."""
+    hp = GAN_SMOTE_DEFAULTS
+    batch = [len(x) for x in data]
+    flops = 0.0
+    for group in _batched.plan_buckets(batch, _batched._BUCKET_OVERHEAD_ROWS[device_type]):
+        K, B = len(group), max(batch[k] for k in group)
+        g = [hp["latent_dim"], *hp["generator_dims"], WIDTH]
+        d = [WIDTH + 1, *hp["discriminator_dims"], 1]
+        g_mac = [a * b for a, b in zip(g[:-1], g[1:], strict=True)]
+        d_mac = [a * b for a, b in zip(d[:-1], d[1:], strict=True)]
+        macs = 2 * B * sum(g_mac)  # generator forward, both batches
+        macs += 2 * B * (2 * sum(d_mac) + sum(d_mac[1:]))  # discriminator step
+        macs += B * (2 * sum(d_mac))  # discriminator pass and input gradient
+        macs += B * (sum(g_mac) + sum(g_mac[1:]))  # generator backward
+        flops += 2.0 * K * macs
+    return flops
+
+
+def matmul_peak() -> float:
+    threads = torch.get_num_threads()
+    torch.set_num_threads(os.cpu_count() or 1)
+    a = torch.randn(2048, 2048)
+    torch.matmul(a, a)
+    start = time.perf_counter()
+    for _ in range(10):
+        torch.matmul(a, a)
+    peak = 10 * 2 * 2048**3 / (time.perf_counter() - start)
+    torch.set_num_threads(threads)
+    return peak
+
+
+def seconds_per_split() -> dict:
+    """Seconds to train each GAN method's models for one Lymphography-shaped split."""
+    from gan_oversamplers import GANSMOTE, ConditionalTableGAN, SMOTifiedGAN, VanillaGAN
+
+    rng = np.random.default_rng(0)
+    counts = [73, 55, 4, 2]  # 90 % of Lymphography's 81 / 61 / 4 / 2
+    X = rng.integers(0, 2, size=(sum(counts), WIDTH)).astype(float)
+    y = np.repeat(np.arange(4), counts)
+    methods = {
+        "gan_smote_benchmark_schedule": lambda: GANSMOTE(epochs=2000, device="cpu", random_state=0),
+        "smotified_gan": lambda: SMOTifiedGAN(random_state=0),
+        "vanilla_gan": lambda: VanillaGAN(random_state=0),
+        "conditional_gan": lambda: ConditionalTableGAN(random_state=0),
+    }
+    out = {}
+    for name, make in methods.items():
+        start = time.perf_counter()
+        make().fit_resample(X, y)
+        out[name] = round(time.perf_counter() - start, 2)
+        print(f"split {name}: {out[name]} s", flush=True)
+    return out
+
+
+def whole_run() -> float:
+    project = Path(__file__).resolve().parents[1]
+    command = [
+        sys.executable, "-m", "kedro", "run", "--pipeline=gan_smote",
+        "--params=gan_smote.schedule=authors,gan_smote.verbose=false",
+    ]  # fmt: skip
+    env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "true"}
+    start = time.perf_counter()
+    subprocess.run(command, cwd=project, env=env, check=True, capture_output=True)
+    return round(time.perf_counter() - start, 1)
+
+
+def cpu(skip_whole_run: bool) -> dict:
+    torch.set_num_threads(1)
+    data = _data(10)
+    out: dict = {"load_average_before": _load()}
+    start = time.process_time()
+    out["cpu_ms_per_epoch_k30"] = round(ms_per_epoch(data, 50, 450), 3)
+    out["cpu_process_ms_per_epoch_k30"] = round(1000 * (time.process_time() - start) / 500, 3)
+    print(f"batched: {out['cpu_ms_per_epoch_k30']} ms/epoch", flush=True)
+    alone = sum(_train([x], 200)[0] for x in data)
+    out["cpu_one_at_a_time_ms_per_epoch_k30"] = round(1000 * alone / 200, 3)
+    out["cpu_speedup_k30"] = round(
+        out["cpu_one_at_a_time_ms_per_epoch_k30"] / out["cpu_ms_per_epoch_k30"], 2
+    )
+    print(f"one at a time: {out['cpu_one_at_a_time_ms_per_epoch_k30']} ms/epoch", flush=True)
+    seconds, _ = _train(data, 60, trainer="reference")
+    out["cpu_reference_ms_per_epoch_k30"] = round(1000 * seconds / 60, 3)
+    print(f"reference trainer: {out['cpu_reference_ms_per_epoch_k30']} ms/epoch", flush=True)
+    peak = matmul_peak()
+    flops = _matmul_flops_per_epoch(data, "cpu") / (out["cpu_ms_per_epoch_k30"] / 1000)
+    out["matmul_peak_gflops"] = round(peak / 1e9, 1)
+    out["engine_matmul_gflops"] = round(flops / 1e9, 2)
+    out["matmul_peak_fraction"] = round(flops / peak, 4)
+    out["seconds_per_split"] = seconds_per_split()
+    if not skip_whole_run:
+        out["whole_run_authors_schedule_s"] = whole_run()
+        print(f"whole run: {out['whole_run_authors_schedule_s']} s", flush=True)
+    out["load_average_after"] = _load()
+    out["machine"] = {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "threads": 1,
+    }
+    return out
+
+
+def cuda(out_path: Path) -> dict:
+    out: dict = {"device_name": torch.cuda.get_device_name(0), "torch_version": torch.__version__}
+
+    def save() -> None:
+        out_path.write_text(json.dumps(out, indent=2))
+
+    save()
+    _train(_data(10), 30, device="cuda")  # CUDA context, kernels, cuBLAS: not in the figures
+    _train(_data(10), 30, device="cuda", graph=False)
+    steps = [
+        ("cuda_ms_per_epoch_k30", lambda: ms_per_epoch(_data(10), 200, 2200, device="cuda")),
+        (
+            "cuda_eager_ms_per_epoch_k30",
+            lambda: ms_per_epoch(_data(10), 20, 120, device="cuda", graph=False),
+        ),
+        ("cuda_ms_per_epoch_k300", lambda: ms_per_epoch(_data(100), 50, 550, device="cuda")),
+        ("cuda_ms_per_epoch_k3000", lambda: ms_per_epoch(_data(1000), 50, 350, device="cuda")),
+    ]
+    for key, measure in steps:
+        try:
+            out[key] = round(measure(), 4)
+        except Exception as exc:  # keep what was measured; say what broke
+            out[key + "_error"] = f"{type(exc).__name__}: {exc}"[:500]
+        print(key, out.get(key, out.get(key + "_error")), flush=True)
+        save()
+    if "cuda_ms_per_epoch_k3000" in out:
+        out["cuda_gan_epochs_per_s_k3000"] = round(3000 / (out["cuda_ms_per_epoch_k3000"] / 1000))
+    try:  # the same counter stream on both devices: how far apart after training
+        data = _data(1)
+        _, on_cpu = _train(data, 200, random_source="counter")
+        _, graphed = _train(data, 200, device="cuda")
+        _, eager = _train(data, 200, device="cuda", graph=False)
+
+        def gap(a, b, column):
+            return max(
+                float(np.abs(x.history[column] - y.history[column]).max())
+                for x, y in zip(a, b, strict=True)
+            )
+
+        out["cuda_graph_vs_eager_max_loss_gap"] = gap(graphed, eager, "g_loss")
+        out["cuda_vs_cpu_epoch0_loss_gap"] = max(
+            abs(float(x.history["d_loss"][0] - y.history["d_loss"][0]))
+            for x, y in zip(on_cpu, graphed, strict=True)
+        )
+        out["cuda_vs_cpu_last100_mean_d_loss"] = [
+            [float(x.history["d_loss"][-100:].mean()), float(y.history["d_loss"][-100:].mean())]
+            for x, y in zip(on_cpu, graphed, strict=True)
+        ]
+    except Exception as exc:
+        out["cuda_consistency_error"] = f"{type(exc).__name__}: {exc}"[:500]
+    save()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--skip-whole-run", action="store_true")
+    parser.add_argument("--out", type=Path, default=None, help="where --device cuda writes")
+    parser.add_argument("--merge", type=Path, default=None, help="fold a cuda JSON in")
+    args = parser.parse_args()
+    current = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if args.merge is not None:
+        current.update(json.loads(args.merge.read_text()))
+    elif args.device == "cuda":
+        print(json.dumps(cuda(args.out or Path("engine_cuda.json")), indent=2))
+        return
+    else:
+        current.update(cpu(args.skip_whole_run))
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(current, indent=2) + "\n")
+    print(json.dumps(current, indent=2))
+
+
+if __name__ == "__main__":
+    main()
