@@ -131,7 +131,18 @@ def section(page: Path, heading: str) -> str | None:
 
 
 def _versioned_path(name: Path, version: str) -> Path:
-    return name / version / name.name
+    """The file of the newest version of ``name`` saved at or before ``version``.
+
+    A run saves every output under one version; a report re-rendered later (``kedro run
+    --from-nodes=...reporting...``) has a later version than the run's intermediates.
+    """
+    exact = name / version / name.name
+    if exact.exists() or not name.is_dir():
+        return exact
+    earlier = sorted(
+        p.name for p in name.iterdir() if p.name <= version and (p / name.name).exists()
+    )
+    return name / earlier[-1] / name.name if earlier else exact
 
 
 def paper000_protocol(
