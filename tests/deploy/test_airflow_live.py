@@ -34,7 +34,7 @@ import yaml
 from tests.conftest import PROJECT
 from tests.imbalanced_gan.test_run import environ, make_project
 
-pytestmark = [pytest.mark.airflow_live, pytest.mark.slow]
+pytestmark = [pytest.mark.airflow, pytest.mark.airflow_live, pytest.mark.slow]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 GAN_SMOTE = "imbalanced-gan-test-gan-smote"
 KILL_DAG = "imbalanced-gan-test-kill-gan-smote"
