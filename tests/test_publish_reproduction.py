@@ -71,3 +71,14 @@ def test_paper000_protocol_reads_one_run_and_is_at_least_the_honest_last_epoch(t
     assert "optimistic" in text and "| smote | 68.57 ± 11.76 | 50.00 ± 0.00 |" in text
     row = next(line for line in lines if line.startswith("| smote"))
     assert row.rstrip(" |").endswith("| 2")  # two splits
+    # a report re-rendered later reads the run's intermediates saved before it
+    later = publish.paper000_protocol("toy", "2026-01-02T00.00.00.000Z", epochs=2, root=tmp_path)
+    assert any(line.startswith("| smote |") for line in later)
+
+
+def test_a_section_without_local_inputs_is_carried_over_verbatim(tmp_path):
+    page = tmp_path / "reproduction.md"
+    page.write_text("# T\n\n## A\n\nold a\n\n### A.1\n\nkept\n\n## B\n\nold b\n")
+    assert publish.section(page, "## A") == "old a\n\n### A.1\n\nkept"
+    assert publish.section(page, "## B") == "old b"
+    assert publish.section(page, "## C") is None

@@ -454,7 +454,7 @@ def render_benchmark_report(
                 )
             )
         )
-    verdicts = corrected_verdicts(results, benchmark, [metric, "accuracy"])
+    verdicts = corrected_verdicts(results, benchmark, list(dict.fromkeys([metric, "accuracy"])))
     level = f"{100 * (1 - float(friedman.get('alpha', 0.05))):g} %"
     lines += [
         "",
@@ -477,7 +477,7 @@ def render_benchmark_report(
         "",
         _markdown(_verdict_table(verdicts)),
         "",
-        "## Scores per problem (mean ± std over splits)",
+        "## Scores per dataset and classifier (mean ± std over splits)",
         "",
         _markdown(mean_std_table(results, REPORTED)),
         "",

@@ -223,7 +223,8 @@ def _glossary(fold_metrics: pd.DataFrame | None) -> list[str]:
                 "part (a class absent from a test part is left out of that split's mean)"
             )
     lines += [
-        f"- **Minority F1**: {minority}.",
+        f"- **Minority F1**: {minority}; undefined (left out) on a split whose test part "
+        "lacks the class and whose predictions never name it.",
         f"- **ROC-AUC / PR-AUC**: areas under the ROC curve and the precision-recall curve "
         f"(average precision) of the predicted probabilities, {auc}.",
         "- **splits**: splits scored; a cell with its own count in brackets is undefined on "
