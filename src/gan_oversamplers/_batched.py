@@ -39,6 +39,7 @@ every class of their data), else ``batch_size`` rows drawn with replacement.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Sequence
@@ -51,7 +52,9 @@ import torch
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
+from ._device import resolve_device
 from ._mlp import init_mlp
+from ._random import single_thread
 from .errors import TrainingDivergedError
 from .schedules import bit_flip_probability, sgdr_learning_rate
 
@@ -65,29 +68,13 @@ _CHECK_EVERY = 25
 #: Per bucket and step, the fixed cost of a stack expressed in padded rows (CPU, CUDA):
 #: :func:`plan_buckets` splits a stack when the padding saved outweighs it.
 _BUCKET_OVERHEAD_ROWS = {"cpu": 300, "cuda": 50_000}
+#: Sort with NumPy on the CPU (tests switch it off to run the CUDA branch on the CPU).
+_NUMPY_SORT = True
 #: Devices whose step is captured in a graph (tests add "cpu" with a stand-in capture).
 _GRAPH_DEVICES = ("cuda",)
 #: Epochs captured per CUDA graph replay.
 _GRAPH_EPOCHS = 10
 _M32 = 0xFFFFFFFF
-
-
-def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
-    """The device a sampler trains on: ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``.
-
-    Raises a ValueError naming the problem for an unknown name or an absent CUDA device.
-    """
-    if device is None or (isinstance(device, str) and device == "auto"):
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}") from exc
-    if resolved.type not in ("cpu", "cuda"):
-        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but no CUDA device is available; use 'auto' or 'cpu'")
-    return resolved
 
 
 @dataclass
@@ -400,7 +387,7 @@ class _Bucket:
         K, rows, D = x.shape
         groups = rows // self.B
         shifted = x + (self.pad_add if groups == 1 else self.pad_add2)
-        if shifted.device.type != "cpu":
+        if shifted.device.type != "cpu" or not _NUMPY_SORT:
             return shifted.transpose(1, 2).reshape(K, D, groups, self.B).sort(dim=3)
         bits = shifted.view(torch.int32).transpose(1, 2)
         keys = bits.to(torch.int64, memory_format=torch.contiguous_format)
@@ -686,28 +673,29 @@ def train_stack(
         leave=False,
         mininterval=1.0,
     )
-    done, checked, graph_obj = 0, 0, None
-    check_every = _CHECK_EVERY if device.type == "cpu" else 1000
-    while done < epochs:
-        if use_graph and graph_obj is None and done >= 3 and epochs - done >= _GRAPH_EPOCHS:
-            graph_obj = _capture(epoch_step, device)
-        if graph_obj is not None and epochs - done >= _GRAPH_EPOCHS:
-            graph_obj.replay()
-            advanced = _GRAPH_EPOCHS
-        elif use_graph and done < 3:
-            _warm_up(epoch_step, device)
-            advanced = 1
-        else:
-            epoch_step()
-            advanced = 1
-        done += advanced
-        bar.update(advanced)
-        if done - checked >= check_every or done == epochs:
-            _check_finite(buckets, logs, members, labels, checked, done)
-            checked = done
-            if verbose:
-                last = torch.cat([log[done - 1] for log in logs]).mean(dim=0).tolist()
-                bar.set_postfix(d_loss=f"{last[0]:.4f}", g_loss=f"{last[1]:.4f}")
+    with single_thread() if device.type == "cpu" else contextlib.nullcontext():
+        done, checked, graph_obj = 0, 0, None
+        check_every = _CHECK_EVERY if device.type == "cpu" else 1000
+        while done < epochs:
+            if use_graph and graph_obj is None and done >= 3 and epochs - done >= _GRAPH_EPOCHS:
+                graph_obj = _capture(epoch_step, device)
+            if graph_obj is not None and epochs - done >= _GRAPH_EPOCHS:
+                graph_obj.replay()
+                advanced = _GRAPH_EPOCHS
+            elif use_graph and done < 3:
+                _warm_up(epoch_step, device)
+                advanced = 1
+            else:
+                epoch_step()
+                advanced = 1
+            done += advanced
+            bar.update(advanced)
+            if done - checked >= check_every or done == epochs:
+                _check_finite(buckets, logs, members, labels, checked, done)
+                checked = done
+                if verbose:
+                    last = torch.cat([log[done - 1] for log in logs]).mean(dim=0).tolist()
+                    bar.set_postfix(d_loss=f"{last[0]:.4f}", g_loss=f"{last[1]:.4f}")
     bar.close()
     if device.type == "cuda":
         torch.cuda.synchronize(device)

@@ -26,6 +26,7 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
+from ._device import resolve_device
 from ._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
 from .errors import TrainingDivergedError
 from .topup import top_up_counts
@@ -46,7 +47,7 @@ class SeededDropout(nn.Module):
             return x
         if self.generator is None:
             raise RuntimeError("SeededDropout needs a generator while training")
-        keep = torch.rand(x.shape, generator=self.generator) >= self.p
+        keep = torch.rand(x.shape, generator=self.generator, device=x.device) >= self.p
         return x * keep / (1.0 - self.p)
 
 
@@ -107,6 +108,7 @@ def train_gan(
     row_weights: torch.Tensor | None = None,
     verbose: bool = False,
     name: str = "GAN",
+    device: torch.device | None = None,
 ) -> pd.DataFrame:
     """Train a BCE GAN on the rows ``real`` (scaled into [0, 1]); return its loss history.
 
@@ -122,8 +124,19 @@ def train_gan(
     logits; ``BCEWithLogits`` is the paper's sigmoid + BCE, computed stably.
 
     Raises :class:`~gan_oversamplers.gan_smote.TrainingDivergedError` at the first epoch
-    whose mean loss is not finite.
+    whose mean loss is not finite. On a CUDA ``device`` the networks and rows move there
+    and train with a device generator seeded from ``gen``; the networks come back to the
+    CPU at the end (sampling runs there). The losses stay on the device until the end of
+    each epoch (one host sync per epoch).
     """
+    device = torch.device("cpu") if device is None else device
+    if device.type != "cpu":
+        generator_net.to(device)
+        discriminator_net.to(device)
+        real = real.to(device)
+        condition = None if condition is None else condition.to(device)
+        row_weights = None if row_weights is None else row_weights.to(device)
+        gen = torch_generator(int(torch.randint(0, 2**62, (1,), generator=gen)), device)
     opt_g = torch.optim.Adam(
         generator_net.parameters(), lr=hp["generator_lr"], betas=tuple(hp["betas"])
     )
@@ -138,9 +151,9 @@ def train_gan(
     _set_dropout_generator(discriminator_net, gen)
     bar = tqdm(range(int(hp["epochs"])), disable=not verbose, desc=f"{name} class {label}")
     for epoch in bar:
-        totals = np.zeros(4)
+        totals = torch.zeros(4, device=device)
         order = (
-            torch.randperm(n, generator=gen)
+            torch.randperm(n, generator=gen, device=device)
             if row_weights is None
             else torch.multinomial(row_weights, n, replacement=True, generator=gen)
         )
@@ -169,13 +182,15 @@ def train_gan(
             opt_g.zero_grad(set_to_none=True)
             g_loss.backward()
             opt_g.step()
-            totals += [
-                d_loss.item(),
-                g_loss.item(),
-                torch.sigmoid(d_real).mean().item(),
-                torch.sigmoid(d_fake).mean().item(),
-            ]
-        means = totals / math.ceil(n / batch)
+            totals += torch.stack(
+                [
+                    d_loss.detach(),
+                    g_loss.detach(),
+                    torch.sigmoid(d_real.detach()).mean(),
+                    torch.sigmoid(d_fake.detach()).mean(),
+                ]
+            )
+        means = totals.cpu().numpy().astype(np.float64) / math.ceil(n / batch)
         if not np.isfinite(means[:2]).all():
             raise TrainingDivergedError(label, epoch, method=name)
         rows.append(dict(zip(("d_loss", "g_loss", "d_real", "d_fake"), means, strict=True)))
@@ -184,6 +199,9 @@ def train_gan(
     _set_dropout_generator(generator_net, None)
     _set_dropout_generator(discriminator_net, None)
     generator_net.eval()
+    if device.type != "cpu":
+        generator_net.cpu()
+        discriminator_net.cpu()
     history = pd.DataFrame(rows, columns=["d_loss", "g_loss", "d_real", "d_fake"])
     history.insert(0, "epoch", np.arange(len(history)))
     history.insert(0, "label", [label] * len(history))
@@ -258,6 +276,7 @@ class TableGANSampler(BaseOverSampler):
         self.n_features_in_ = X.shape[1]
         self._dtype = X.dtype
         self._seed = resolve_seed(check_random_state(self.random_state))
+        self._device = resolve_device(getattr(self, "device", "cpu"))
         self.data_min_ = X.min(axis=0).astype(np.float64)
         self.data_range_ = X.max(axis=0).astype(np.float64) - self.data_min_
         divisor = np.where(self.data_range_ > 0, self.data_range_, 1.0)
@@ -351,7 +370,7 @@ def unit_noise(dim: int) -> Callable[[int, torch.Generator], torch.Tensor]:
     """``draw_input`` for a noise-fed generator: ``m`` rows of N(0, I) in ``dim`` dimensions."""
 
     def draw(m: int, gen: torch.Generator) -> torch.Tensor:
-        return torch.randn(m, dim, generator=gen)
+        return torch.randn(m, dim, generator=gen, device=gen.device)
 
     return draw
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._random import derive_seed, plain
 from ._tabular_gan import TableGANSampler, build_mlp, seeded, train_gan, unit_noise
@@ -65,6 +65,8 @@ class ConditionalTableGAN(TableGANSampler):
         often, CTGAN's training-by-sampling idea); False: plain shuffled epochs.
     verbose : bool, default=False
         A progress bar with the current losses.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where the networks train (``"auto"``: CUDA when available); sampling runs on the CPU.
 
     Attributes
     ----------
@@ -121,6 +123,7 @@ class ConditionalTableGAN(TableGANSampler):
         "betas": ["array-like"],
         "balanced_batches": ["boolean"],
         "verbose": ["verbose"],
+        "device": [StrOptions({"auto", "cpu", "cuda"})],
     }
 
     def __init__(
@@ -140,6 +143,7 @@ class ConditionalTableGAN(TableGANSampler):
         betas: tuple[float, float] = (0.5, 0.999),
         balanced_batches: bool = True,
         verbose: bool = False,
+        device: str = "auto",
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -155,6 +159,7 @@ class ConditionalTableGAN(TableGANSampler):
         self.betas = betas
         self.balanced_batches = balanced_batches
         self.verbose = verbose
+        self.device = device
 
     def _resolve_hyperparameters(self) -> dict[str, Any]:
         hp = super()._resolve_hyperparameters()
@@ -188,7 +193,7 @@ class ConditionalTableGAN(TableGANSampler):
         history = train_gan(
             torch.as_tensor(X01), generator_net, discriminator_net, unit_noise(hp["latent_dim"]),
             gen, hp, label="all", condition=self._one_hot(codes), row_weights=weights,
-            verbose=self.verbose, name=self._NAME,
+            verbose=self.verbose, name=self._NAME, device=self._device,
         )  # fmt: skip
         self.generator_ = generator_net
         return [history]

@@ -262,6 +262,11 @@ class GANSMOTEGenerator:
         return state
 
 
+def _device_of(model: GANSMOTEGenerator) -> str:
+    """The model's ``device`` (models pickled before it existed train on ``"auto"``)."""
+    return getattr(model, "device", "auto")
+
+
 def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSMOTEGenerator]:
     """Train several :class:`GANSMOTEGenerator` together as one vectorised model.
 
@@ -278,16 +283,16 @@ def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSM
         raise ValueError(f"{len(models)} models but {len(Xs)} data sets")
     hp = models[0].hyperparameters
     for model in models[1:]:
-        if model.hyperparameters != hp or model.device != models[0].device:
+        if model.hyperparameters != hp or _device_of(model) != _device_of(models[0]):
             raise ValueError(
-                "fit_generators needs models with the same hyper-parameters; class "
+                "fit_generators needs models with the same hyper-parameters and device; class "
                 f"{model.label!r} differs from class {models[0].label!r}"
             )
     reals = [
         model._prepare(X) for model, X in zip(models, Xs, strict=True)
     ]  # emptied by train_stack
     gens = [torch_generator(model._seed) for model in models]
-    device = resolve_device(models[0].device)
+    device = resolve_device(_device_of(models[0]))
     with single_thread():
         trained = train_stack(
             reals,

@@ -108,6 +108,8 @@ class SMOTifiedGAN(TableGANSampler):
         Adam's betas.
     verbose : bool, default=False
         A progress bar with the current losses.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where the networks train (``"auto"``: CUDA when available); sampling runs on the CPU.
 
     Attributes
     ----------
@@ -155,6 +157,7 @@ class SMOTifiedGAN(TableGANSampler):
         "discriminator_lr": [Interval(Real, 0, 1, closed="right"), None],
         "betas": ["array-like", None],
         "verbose": ["verbose"],
+        "device": [StrOptions({"auto", "cpu", "cuda"})],
     }
 
     def __init__(
@@ -174,6 +177,7 @@ class SMOTifiedGAN(TableGANSampler):
         discriminator_lr: float | None = None,
         betas: tuple[float, float] | None = None,
         verbose: bool = False,
+        device: str = "auto",
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -189,6 +193,7 @@ class SMOTifiedGAN(TableGANSampler):
         self.discriminator_lr = discriminator_lr
         self.betas = betas
         self.verbose = verbose
+        self.device = device
 
     def _smote(
         self, X: np.ndarray, y: np.ndarray, label: Any, n: int, seed: int
@@ -216,10 +221,10 @@ class SMOTifiedGAN(TableGANSampler):
             pool, self.k_neighbors_[label] = self._smote(
                 X01, y, label, n_new, derive_seed(seed, "smote")
             )
-            pool_t = torch.as_tensor(pool)
+            pool_t = torch.as_tensor(pool, device=self._device)
 
             def draw(m: int, gen: torch.Generator, pool_t: torch.Tensor = pool_t) -> torch.Tensor:
-                return pool_t[torch.randint(len(pool_t), (m,), generator=gen)]
+                return pool_t[torch.randint(len(pool_t), (m,), generator=gen, device=gen.device)]
 
             gen = seeded(derive_seed(seed, "train"))
             generator_net = build_mlp(
@@ -244,6 +249,7 @@ class SMOTifiedGAN(TableGANSampler):
                     label=label,
                     verbose=self.verbose,
                     name=self._NAME,
+                    device=self._device,
                 )  # fmt: skip
             )
             self.generators_[label] = generator_net

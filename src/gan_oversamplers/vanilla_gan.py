@@ -71,6 +71,8 @@ class VanillaGAN(TableGANSampler):
         Adam's betas (the code's: PyTorch defaults).
     verbose : bool, default=False
         A progress bar with the current losses.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where the networks train (``"auto"``: CUDA when available); sampling runs on the CPU.
 
     Attributes
     ----------
@@ -126,6 +128,7 @@ class VanillaGAN(TableGANSampler):
         "discriminator_lr": [Interval(Real, 0, 1, closed="right")],
         "betas": ["array-like"],
         "verbose": ["verbose"],
+        "device": [StrOptions({"auto", "cpu", "cuda"})],
     }
 
     def __init__(
@@ -145,6 +148,7 @@ class VanillaGAN(TableGANSampler):
         discriminator_lr: float = 2e-4,
         betas: tuple[float, float] = (0.9, 0.999),
         verbose: bool = False,
+        device: str = "auto",
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -160,6 +164,7 @@ class VanillaGAN(TableGANSampler):
         self.discriminator_lr = discriminator_lr
         self.betas = betas
         self.verbose = verbose
+        self.device = device
 
     def _resolve_hyperparameters(self) -> dict[str, Any]:
         hp = super()._resolve_hyperparameters()
@@ -209,6 +214,7 @@ class VanillaGAN(TableGANSampler):
                     label=label,
                     verbose=self.verbose,
                     name=self._NAME,
+                    device=self._device,
                 )  # fmt: skip
             )
             self.generators_[label] = generator_net

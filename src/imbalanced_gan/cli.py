@@ -17,7 +17,6 @@ from typing import Any
 
 import click
 from kedro.framework.cli.project import run as kedro_run
-from kedro.framework.cli.utils import KedroCliError
 
 from imbalanced_gan.hooks import LayoutMismatchError, RunInterruptedError
 from imbalanced_gan.pipelines.ingestion.nodes import DataValidationError
@@ -68,7 +67,7 @@ def _pipeline_alias() -> click.Option:
 def _run(pipeline: str | None = None, **kwargs: Any) -> Any:
     if pipeline:
         if kwargs.get("pipelines"):
-            raise KedroCliError("Options '--pipeline' and '--pipelines' cannot be used together")
+            raise click.UsageError("Options '--pipeline' and '--pipelines' cannot be used together")
         kwargs["pipelines"] = [pipeline]
     try:
         return kedro_run.callback(pipeline=None, **kwargs)

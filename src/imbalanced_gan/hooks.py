@@ -1,4 +1,4 @@
-"""Project hooks: keep the pipeline layout in step with the run's env; stop cleanly on signals."""
+"""Project hooks: the pipeline layout follows the run's env; clean stops; a one-line resume command."""
 
 from __future__ import annotations
 
@@ -278,8 +278,8 @@ class ResumeHook:
         except OSError as exc:  # a read-only project still gets the printed line
             where = f" (not saved: {exc})"
         remaining = self._filter.remaining
-        sys.stderr.write(
-            f"{remaining if remaining is not None else 'Some'} node(s) have not run. "
+        sys.stderr.write(  # after a newline: a progress bar may hold the cursor
+            f"\n{remaining if remaining is not None else 'Some'} node(s) have not run. "
             f"Resume the run with this one line{where}:\n{command}\n"
         )
         sys.stderr.flush()

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
+
+from imbalanced_gan.methods import check_methods
 
 #: Parameters that shape the pipeline graph: read when the pipelines are built, so they
 #: must come from conf/ (base plus the run's env), never from ``--params``.
@@ -26,45 +28,47 @@ GRAPH_KEYS = (
     "gan_smote.training",
     "benchmark.datasets",
     "benchmark.methods",
+    "benchmark.classifiers",
+    "benchmark.folds.n_splits",
+    "benchmark.folds.n_repeats",
+    "benchmark.training",
+    "benchmark.fully_synthetic.datasets",
+    "benchmark.fully_synthetic.methods",
 )
+
 
 #: How GAN-SMOTE's per-class GANs are spread over nodes (``gan_smote.training``).
 TRAINING_LAYOUTS = ("per_run", "per_fold", "per_class")
 
-#: imbalanced-learn baselines (``gan_oversamplers.baselines.make_baseline``).
-BASELINE_METHODS = (
-    "no_oversampling",
-    "random_oversampling",
-    "smote",
-    "adasyn",
-    "borderline_smote",
-    "smotenc",
-    "smoten",
-)
-
-#: Generative table samplers trained per split (``gan_oversamplers.registry``).
-GENERATIVE_METHODS = ("smotified_gan", "vanilla_gan", "cgan")
-
-#: Every tabular method; GAN-SMOTE first, as the reports list it.
-KNOWN_METHODS = ("gan_smote", *BASELINE_METHODS, *GENERATIVE_METHODS)
-
 
 @dataclass(frozen=True)
 class Layout:
-    """What the pipelines are built for."""
+    """What one instance of the experiment template is built for.
+
+    ``methods``: the over-samplers, in report order; ``classifiers``: the named classifier
+    blocks each topped-up split trains (empty: the one ``classifier`` block);
+    ``synthetic_only``: methods also scored with classifiers trained on generated rows only
+    (paper 002's first experiment).
+    """
 
     dataset: str
     classes: tuple[str, ...]
     n_splits: int
     n_repeats: int
-    baselines: tuple[str, ...]
+    methods: tuple[str, ...]
     env: str
     training: str = "per_run"
+    classifiers: tuple[str, ...] = ()
+    synthetic_only: tuple[str, ...] = ()
 
     @property
     def splits(self) -> list[str]:
         """Names of the (repeat, fold) splits: ``fold_00``, ``fold_01``, ..."""
         return [f"fold_{i:02d}" for i in range(self.n_splits * self.n_repeats)]
+
+    def repeat(self, split: str) -> int:
+        """The repeat a split belongs to (``fold_07`` of 5 folds: repeat 1)."""
+        return int(split.rsplit("_", 1)[1]) // self.n_splits
 
     def key(self) -> tuple:
         """Everything that shapes the graph (the env aside)."""
@@ -73,13 +77,16 @@ class Layout:
             self.classes,
             self.n_splits,
             self.n_repeats,
-            self.baselines,
+            self.methods,
             self.training,
+            self.classifiers,
+            self.synthetic_only,
         )
 
     @property
-    def methods(self) -> tuple[str, ...]:
-        return ("gan_smote", *self.baselines)
+    def baselines(self) -> tuple[str, ...]:
+        """The methods GAN-SMOTE is compared with (``gan_smote.compare_with``)."""
+        return tuple(m for m in self.methods if m != "gan_smote")
 
 
 def slug(label: Any) -> str:
@@ -112,65 +119,116 @@ def read_layout(env: str | None = None, project_path: Path | None = None) -> Lay
 
 @dataclass(frozen=True)
 class BenchmarkLayout:
-    """The benchmark's grid: a node per (dataset, method)."""
+    """The benchmark's grid: one instance of the experiment template per dataset."""
 
     datasets: tuple[str, ...]
     methods: tuple[str, ...]
+    classifiers: tuple[str, ...]
+    experiments: tuple[Layout, ...]
+
+
+def _plain(value: Any) -> Any:
+    """A parameters block as a dict (Kedro may hand it over as its typed dataclass)."""
+    return asdict(value) if is_dataclass(value) else dict(value or {})
+
+
+def _classes(classes: Any, key: str) -> tuple[str, ...]:
+    if not classes or len(classes) < 2:
+        raise ValueError(f"{key} must list at least two class labels, got {classes!r}")
+    slugs = [slug(c) for c in classes]
+    if len(set(slugs)) != len(slugs):
+        raise ValueError(f"{key} {classes!r} are not distinct as node names: {slugs}")
+    return tuple(str(c) for c in classes)
+
+
+def _training(value: str, key: str) -> str:
+    if value not in TRAINING_LAYOUTS:
+        raise ValueError(f"{key} must be one of {list(TRAINING_LAYOUTS)}, got {value!r}")
+    return value
 
 
 def benchmark_layout_from_params(params: dict[str, Any]) -> BenchmarkLayout:
-    """The benchmark grid from ``benchmark.datasets`` and ``benchmark.methods``."""
+    """The benchmark grid from ``benchmark`` and ``benchmark_datasets``; errors name the key.
+
+    Every dataset of ``benchmark.datasets`` is one instance of the experiment template,
+    with ``benchmark.methods``, ``benchmark.classifiers``, ``benchmark.folds`` and
+    ``benchmark.training`` (how GAN-SMOTE's GANs are grouped over nodes; default
+    ``per_fold``).
+    """
     bench = params.get("benchmark") or {}
     datasets = tuple(slug(d) for d in bench.get("datasets", ()))
-    methods = tuple(bench.get("methods", ()))
-    unknown = [m for m in methods if m not in KNOWN_METHODS]
-    if unknown:
-        raise ValueError(
-            f"benchmark.methods has unknown method(s) {unknown}; choose from {list(KNOWN_METHODS)}"
-        )
-    specs = params.get("benchmark_datasets") or {}
+    methods = check_methods(bench.get("methods", ()), "tabular", "benchmark.methods")
+    specs = {k: _plain(v) for k, v in (params.get("benchmark_datasets") or {}).items()}
     missing = [d for d in datasets if d not in specs]
     if missing:
         raise ValueError(
             f"benchmark.datasets {missing} have no entry in benchmark_datasets "
             "(target, classes, column types): add them to conf/base/parameters_benchmark.yml"
         )
-    return BenchmarkLayout(datasets=datasets, methods=methods)
+    for name in datasets:
+        if specs[name].get("name") != name:
+            raise ValueError(
+                f"benchmark_datasets.{name}.name must be {name!r} (a benchmark dataset block "
+                f"has the keys of `dataset:`), got {specs[name].get('name')!r}"
+            )
+    classifiers = tuple(bench.get("classifiers", ()))
+    known = params.get("benchmark_classifiers")
+    if known is not None:
+        unknown = [c for c in classifiers if c not in known]
+        if unknown:
+            raise ValueError(
+                f"benchmark.classifiers {unknown} have no entry in benchmark_classifiers "
+                f"(known: {sorted(known)})"
+            )
+    folds = _plain(bench.get("folds"))
+    synth = _plain(bench.get("fully_synthetic"))
+    check_methods(synth.get("methods", ()), "tabular", "benchmark.fully_synthetic.methods")
+    training = _training(bench.get("training", "per_fold"), "benchmark.training")
+    experiments = tuple(
+        Layout(
+            dataset=name,
+            classes=_classes(specs[name].get("classes"), f"benchmark_datasets.{name}.classes"),
+            n_splits=int(folds.get("n_splits", 5)),
+            n_repeats=int(folds.get("n_repeats", 1)),
+            methods=methods,
+            env="benchmark",
+            training=training,
+            classifiers=classifiers,
+            synthetic_only=tuple(
+                m
+                for m in methods
+                if name in synth.get("datasets", ()) and m in synth.get("methods", ())
+            ),
+        )
+        for name in datasets
+    )
+    return BenchmarkLayout(
+        datasets=datasets, methods=methods, classifiers=classifiers, experiments=experiments
+    )
 
 
 def layout_from_params(params: dict[str, Any], env: str) -> Layout:
     """Build a :class:`Layout` from a parameters dict; errors name the missing key."""
     try:
-        dataset, folds = params["dataset"], params["folds"]
+        dataset, folds = _plain(params["dataset"]), _plain(params["folds"])
         name, classes = dataset["name"], dataset["classes"]
     except KeyError as exc:
         raise KeyError(
             f"Parameter {exc.args[0]!r} is missing from conf (env {env!r}); the pipeline "
             "layout needs dataset.name, dataset.classes and folds"
         ) from None
-    if not classes or len(classes) < 2:
-        raise ValueError(f"dataset.classes must list at least two class labels, got {classes!r}")
-    slugs = [slug(c) for c in classes]
-    if len(set(slugs)) != len(slugs):
-        raise ValueError(f"dataset.classes {classes!r} are not distinct as node names: {slugs}")
-    baselines = tuple(params.get("gan_smote", {}).get("compare_with", ()))
-    unknown = [m for m in baselines if m not in KNOWN_METHODS[1:]]
-    if unknown:
-        raise ValueError(
-            f"gan_smote.compare_with has unknown method(s) {unknown}; "
-            f"choose from {list(KNOWN_METHODS[1:])}"
-        )
-    training = params.get("gan_smote", {}).get("training", "per_run")
-    if training not in TRAINING_LAYOUTS:
-        raise ValueError(
-            f"gan_smote.training must be one of {list(TRAINING_LAYOUTS)}, got {training!r}"
-        )
+    gan_smote = _plain(params.get("gan_smote"))
+    baselines = check_methods(
+        gan_smote.get("compare_with", ()), "tabular", "gan_smote.compare_with"
+    )
+    if "gan_smote" in baselines:
+        raise ValueError("gan_smote.compare_with lists gan_smote itself")
     return Layout(
         dataset=slug(name),
-        classes=tuple(str(c) for c in classes),
+        classes=_classes(classes, "dataset.classes"),
         n_splits=int(folds.get("n_splits", 10)),
         n_repeats=int(folds.get("n_repeats", 1)),
-        baselines=baselines,
+        methods=("gan_smote", *baselines),
         env=env,
-        training=training,
+        training=_training(gan_smote.get("training", "per_run"), "gan_smote.training"),
     )

@@ -92,6 +92,14 @@ class FoldParams:
             f"folds.validation_fraction must be in [0, 0.5), got {self.validation_fraction}",
         )
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """Read a field as from the plain block.
+
+        ``benchmark.folds`` is handed over typed inside ``params:benchmark`` once the
+        benchmark's instances map ``params:folds`` to it.
+        """
+        return getattr(self, key, default)
+
 
 @dataclass
 class TopUpParams:
@@ -145,7 +153,7 @@ class GanSmoteParams:
     on_divergence: str = "raise"
     max_restarts: int = 2
     restart_lr_factor: float = 0.1
-    auto_batch_rows: int = 256
+    auto_batch_rows: int = 128
     device: str = "auto"
 
     def __post_init__(self) -> None:
@@ -195,16 +203,41 @@ class GanSmoteParams:
         return {**network, **self.schedules[self.schedule]}
 
 
-@dataclass
-class BaselineParams:
-    """``baselines``: extra arguments per baseline sampler (e.g. SMOTE's k_neighbors)."""
+def method_blocks(block: str, blocks: dict[str, Any], kind: str = "tabular") -> dict:
+    """Check that every key of conf block ``block`` names a method configured there."""
+    from imbalanced_gan.methods import methods_configured_under
 
-    smote: dict[str, Any] = field(default_factory=dict)
-    random_oversampling: dict[str, Any] = field(default_factory=dict)
-    adasyn: dict[str, Any] = field(default_factory=dict)
-    borderline_smote: dict[str, Any] = field(default_factory=dict)
-    smotenc: dict[str, Any] = field(default_factory=dict)
-    smoten: dict[str, Any] = field(default_factory=dict)
+    allowed = methods_configured_under(block, kind)
+    unknown = sorted(set(blocks) - set(allowed))
+    _require(
+        not unknown,
+        f"{block} has unknown method(s) {unknown}; its keys are methods of "
+        f"imbalanced_gan.methods.METHODS: {list(allowed)}",
+    )
+    for name, value in blocks.items():
+        _require(
+            isinstance(value, dict),
+            f"{block}.{name} must be a mapping of keyword arguments, got {value!r}",
+        )
+    return {name: dict(value) for name, value in blocks.items()}
+
+
+@dataclass(init=False)
+class BaselineParams:
+    """``baselines``: extra arguments per imbalanced-learn baseline (e.g. SMOTE's k_neighbors).
+
+    Its keys are the registry's methods whose parameters live under ``baselines``
+    (:data:`imbalanced_gan.methods.METHODS`); a missing one takes no extra arguments.
+    """
+
+    blocks: dict[str, dict[str, Any]]
+
+    def __init__(self, **blocks: dict[str, Any]) -> None:
+        self.blocks = method_blocks("baselines", blocks)
+
+    def of(self, method: str) -> dict[str, Any]:
+        """The keyword arguments of ``method``'s sampler."""
+        return dict(self.blocks.get(method, {}))
 
 
 @dataclass
@@ -223,24 +256,33 @@ class ClassifierParams:
         )
 
 
-@dataclass
+@dataclass(init=False)
 class SamplerParams:
     """``samplers``: hyper-parameters of the generative table samplers, by method name.
 
-    Each block is passed as keyword arguments to the sampler's class (see
-    ``gan_oversamplers.registry.TABLE_SAMPLERS``); scikit-learn's parameter validation
-    names a wrong key or value when the sampler is built.
+    Each block is passed as keyword arguments to the method's sampler (its factory in
+    :data:`imbalanced_gan.methods.METHODS`); scikit-learn's parameter validation names a
+    wrong key or value when the sampler is built. ``verbose`` applies to all.
     """
 
-    smotified_gan: dict[str, Any] = field(default_factory=dict)
-    vanilla_gan: dict[str, Any] = field(default_factory=dict)
-    cgan: dict[str, Any] = field(default_factory=dict)
-    ctgan: dict[str, Any] = field(default_factory=dict)
-    verbose: bool = False
+    verbose: bool
+    device: str
+    blocks: dict[str, dict[str, Any]]
+
+    def __init__(
+        self, verbose: bool = False, device: str = "auto", **blocks: dict[str, Any]
+    ) -> None:
+        self.verbose = bool(verbose)
+        self.device = device
+        _require(
+            device in ("auto", "cpu", "cuda"),
+            f"samplers.device must be 'auto', 'cpu' or 'cuda', got {device!r}",
+        )
+        self.blocks = method_blocks("samplers", blocks)
 
     def for_method(self, method: str) -> dict[str, Any]:
-        """The keyword arguments of ``method``'s sampler (``verbose`` included)."""
-        return {**getattr(self, method, {}), "verbose": self.verbose}
+        """The keyword arguments of ``method``'s sampler (``verbose`` and ``device`` included)."""
+        return {"device": self.device, **self.blocks.get(method, {}), "verbose": self.verbose}
 
 
 @dataclass

@@ -2,48 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kedro.pipeline import Pipeline
 
 from imbalanced_gan.hooks import REGISTERED
 from imbalanced_gan.layout import (
-    GENERATIVE_METHODS,
-    KNOWN_METHODS,
     Layout,
     active_env,
     benchmark_layout_from_params,
     layout_from_params,
     read_parameters,
 )
-from imbalanced_gan.pipelines import (
-    benchmark,
-    classification,
-    encoding,
-    folds,
-    ingestion,
-    oversampling,
-    reporting,
-)
+from imbalanced_gan.methods import method_names
+from imbalanced_gan.pipelines import benchmark, folds, ingestion, reporting
+from imbalanced_gan.pipelines.template import experiment_pipeline
 
 
 def method_pipeline(layout: Layout, methods: tuple[str, ...]) -> Pipeline:
-    """Ingestion -> folds -> encoding -> over-sampling -> classifier -> report, for ``methods``."""
-    pipeline = (
-        ingestion.pipeline.create_pipeline(layout)
-        + folds.pipeline.create_pipeline(layout)
-        + encoding.pipeline.create_pipeline(layout)
-    )
-    for method in methods:
-        if method == "gan_smote":
-            pipeline += oversampling.pipeline.gan_smote_pipeline(layout)
-        elif method in GENERATIVE_METHODS:
-            pipeline += oversampling.pipeline.sampler_pipeline(layout, method)
-        else:
-            pipeline += oversampling.pipeline.baseline_pipeline(layout, method)
-    return (
-        pipeline
-        + classification.pipeline.create_pipeline(layout, methods)
-        + reporting.pipeline.create_pipeline(layout, methods)
-    )
+    """The experiment template on ``dataset`` for ``methods``, then its report."""
+    layout = replace(layout, methods=methods)
+    return experiment_pipeline(layout) + reporting.pipeline.create_pipeline(layout, methods)
 
 
 def register_pipelines() -> dict[str, Pipeline]:
@@ -56,7 +35,9 @@ def register_pipelines() -> dict[str, Pipeline]:
         + folds.pipeline.create_pipeline(layout),
         "gan_smote": method_pipeline(layout, layout.methods),
     }
-    for method in KNOWN_METHODS[1:]:  # one pipeline per method, on the configured dataset
+    for method in method_names("tabular"):  # one pipeline per method, on the configured dataset
+        if method == "gan_smote":
+            continue
         pipelines[method] = method_pipeline(layout, (method,))
     from imbalanced_gan.pipelines.images.pipeline import register_image_pipelines
 

@@ -286,3 +286,19 @@ def test_graph_replays_train_every_epoch_once(monkeypatch):
         assert (a.history["d_loss"] != 0).all()  # every epoch logged
         for p, q in zip(a.generator_params, b.generator_params, strict=True):
             torch.testing.assert_close(p, q, atol=0, rtol=0)
+
+
+def test_torch_sort_branch_gives_the_numpy_sort_result(monkeypatch):
+    """The CUDA branch of the feature's sort (torch.sort), run on the CPU."""
+    bucket, hp = _bucket()
+    x = torch.rand(bucket.K, 2 * bucket.B, bucket.D, generator=torch.Generator().manual_seed(1))
+    x = x * bucket.fmask
+    sums_numpy, order_numpy = bucket._l1_sums(x)
+    monkeypatch.setattr(_batched, "_NUMPY_SORT", False)
+    sums_torch, order_torch = bucket._l1_sums(x)
+    torch.testing.assert_close(sums_torch, sums_numpy)
+    g = torch.rand(bucket.K, bucket.B, 1, generator=torch.Generator().manual_seed(2))
+    torch.testing.assert_close(
+        bucket._l1_backward(g * bucket.row_mask, order_torch[:, :, 1]),
+        bucket._l1_backward(g * bucket.row_mask, order_numpy[:, :, 1]),
+    )

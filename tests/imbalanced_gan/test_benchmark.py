@@ -11,6 +11,9 @@ from kedro.runner import SequentialRunner
 from imbalanced_gan.layout import benchmark_layout_from_params
 from imbalanced_gan.params import (
     BaselineParams,
+    ClassifierParams,
+    DatasetParams,
+    FoldParams,
     GanSmoteParams,
     SamplerParams,
     TopUpParams,
@@ -27,6 +30,7 @@ PARAMS = {
         "methods": METHODS,
         "classifiers": ["tree", "mlp"],
         "folds": {"n_splits": 3, "n_repeats": 2},
+        "gan_smote_schedule": "tiny",
         "fully_synthetic": {"datasets": ["toy_numeric"], "methods": ["gan_smote"]},
         "primary_metric": "f1_macro",
         "alpha": 0.05,
@@ -34,8 +38,18 @@ PARAMS = {
         "diagnostics_split": "fold_00",
     },
     "benchmark_datasets": {
-        "toy": {"target": "label", "classes": ["a", "b", "c"], "categorical_columns": ["colour"]},
-        "toy_numeric": {"target": "label", "classes": ["a", "b", "c"], "positive_label": "c"},
+        "toy": {
+            "name": "toy",
+            "target": "label",
+            "classes": ["a", "b", "c"],
+            "categorical_columns": ["colour"],
+        },
+        "toy_numeric": {
+            "name": "toy_numeric",
+            "target": "label",
+            "classes": ["a", "b", "c"],
+            "positive_label": "c",
+        },
     },
     "benchmark_classifiers": {
         "tree": {"name": "decision_tree", "decision_tree": {"max_depth": 3}},
@@ -54,21 +68,42 @@ def tables() -> dict[str, pd.DataFrame]:
     return {"toy": mixed, "toy_numeric": mixed.drop(columns="colour")}
 
 
-def run_benchmark(params: dict = PARAMS) -> DataCatalog:
+#: The typed blocks Kedro's parameter validation hands the benchmark instances' nodes.
+TYPED = {
+    "benchmark_datasets.": DatasetParams,
+    "benchmark_classifiers.": ClassifierParams,
+    "benchmark.folds": FoldParams,
+}
+
+
+def nested(params: dict, key: str):
+    """``params:a.b`` as Kedro resolves it (typed where a node's hint asks for it)."""
+    value = params
+    for part in key.split("."):
+        value = value[part]
+    for prefix, cls in TYPED.items():
+        if key.startswith(prefix):
+            return cls(**value)
+    return value
+
+
+def run_benchmark(params: dict = PARAMS, edit=None) -> DataCatalog:
     grid = benchmark_layout_from_params(params)
     pipeline = create_pipeline(grid)
+    if edit is not None:
+        pipeline = edit(pipeline)
     catalog = DataCatalog(
         {f"benchmark.{name}.raw_table": MemoryDataset(t) for name, t in tables().items()}
     )
-    catalog["params:seed"] = params["seed"]
-    for key in ("benchmark", "benchmark_datasets", "benchmark_classifiers"):
-        catalog[f"params:{key}"] = params[key]
     catalog["params:top_up"] = TopUpParams()
     catalog["params:baselines"] = BaselineParams(smote={"k_neighbors": 3})
     catalog["params:samplers"] = SamplerParams()
     catalog["params:gan_smote"] = GanSmoteParams(
         schedule="tiny", schedules={"tiny": TINY}, network={"generator_dims": [8, 8]}
     )
+    for name in sorted(pipeline.inputs()):
+        if name.startswith("params:") and name not in catalog:
+            catalog[name] = nested(params, name[len("params:") :])
     for name in pipeline.datasets():
         if name not in catalog:
             catalog[name] = KeptDataset(copy_mode="assign")
@@ -121,11 +156,19 @@ def test_synthetic_rows_only_in_training_parts_and_counts_follow_the_top_up(cata
     assert not baseline["is_synthetic"].any()
 
 
-def test_positive_label_from_conf_is_used(catalog):
+def test_every_split_has_its_own_saved_sampler_and_classifiers(catalog):
+    """The template's intermediates are datasets of their own, per split and classifier."""
     models = catalog.load("benchmark.toy_numeric.gan_smote.models")
     assert set(models) == {f"fold_{i:02d}" for i in range(6)}
-    assert set(models["fold_00"]["classifiers"]) == {"tree", "mlp"}
     assert len(models["fold_00"]["oversampler"]) == 3  # a GAN-SMOTE generator per class
+    for split in models:
+        for clf in ("tree", "mlp"):
+            assert hasattr(
+                catalog.load(f"benchmark.toy_numeric.{split}.gan_smote.{clf}.classifier"),
+                "predict",
+            )
+    metrics = catalog.load("benchmark.toy_numeric.fold_00.gan_smote.tree.metrics")
+    assert metrics["positive_label"] == "c"  # positive_label from the dataset's block
 
 
 def test_fully_synthetic_training_is_scored_where_configured(catalog):
@@ -205,3 +248,114 @@ def test_categorical_baselines_decode_and_reencode(mixed_table):
     assert np.array_equal(onehot.sum(axis=1), np.ones(len(new)))
     with pytest.raises(ValueError, match="SMOTEN is for categorical columns only"):
         top_up("smoten")
+
+
+@pytest.mark.parametrize("training", ["per_run", "per_fold", "per_class"])
+def test_the_benchmark_graph_is_the_template_namespaced(training):
+    """Per dataset and split: encoder, sampler, top-up and classifier nodes of their own,
+    all under the ``benchmark`` namespace, whatever the GAN-SMOTE training layout."""
+    import warnings
+
+    params = {**PARAMS, "benchmark": {**PARAMS["benchmark"], "training": training}}
+    grid = benchmark_layout_from_params(params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Kedro warns when a namespace is interrupted
+        pipeline = create_pipeline(grid)
+        groups = pipeline.group_nodes_by(group_by="namespace")
+    assert [g.name for g in groups] == ["benchmark"]
+    names = {n.name for n in pipeline.nodes}
+    for ds in ("toy", "toy_numeric"):
+        for split in (f"fold_{i:02d}" for i in range(6)):
+            assert f"benchmark.{ds}.encoding.{split}.encode_fold" in names
+            assert f"benchmark.{ds}.cgan.{split}.fit_sampler" not in names  # not in the grid
+            assert f"benchmark.{ds}.smote.{split}.top_up" in names
+            for clf in ("tree", "mlp"):
+                assert f"benchmark.{ds}.smote.{split}.train_classifier_{clf}" in names
+    generators = {
+        "per_run": "benchmark.toy.gan_smote.train_generators",
+        "per_fold": "benchmark.toy.gan_smote.fold_03.train_generators",
+        "per_class": "benchmark.toy.gan_smote.fold_03.train_generator_b",
+    }
+    assert generators[training] in names
+    # the template's parameters are mapped to the benchmark's blocks, the rest shared
+    assert {p for p in pipeline.inputs() if p.startswith("params:")} == {
+        "params:seed",
+        "params:top_up",
+        "params:baselines",
+        "params:samplers",
+        "params:gan_smote",
+        "params:benchmark",
+        "params:benchmark.folds",
+        "params:benchmark.gan_smote_schedule",
+        "params:benchmark_datasets.toy",
+        "params:benchmark_datasets.toy_numeric",
+        "params:benchmark_classifiers.tree",
+        "params:benchmark_classifiers.mlp",
+    }
+
+
+def test_a_benchmark_dataset_block_names_itself():
+    specs = {**PARAMS["benchmark_datasets"], "toy": {**PARAMS["benchmark_datasets"]["toy"]}}
+    specs["toy"]["name"] = "other"
+    with pytest.raises(ValueError, match=r"benchmark_datasets\.toy\.name must be 'toy'"):
+        benchmark_layout_from_params({**PARAMS, "benchmark_datasets": specs})
+    bad = {**PARAMS, "benchmark": {**PARAMS["benchmark"], "classifiers": ["tree", "svm"]}}
+    with pytest.raises(ValueError, match="svm"):
+        benchmark_layout_from_params(bad)
+
+
+def test_every_fitted_object_of_the_benchmark_saw_only_its_splits_training_rows(catalog):
+    """The lineage check of the gan_smote pipeline holds for every benchmark instance:
+    encoders, samplers, generators, topped-up sets and classifiers (fully synthetic ones
+    too) learnt only from their own split's training part."""
+    from imbalanced_gan.lineage import check_lineage, fitted_datasets
+
+    names = [n for n in catalog.filter() if n.startswith("benchmark.")]
+    for dataset in ("toy", "toy_numeric"):
+        objects = {
+            key: catalog.load(name)
+            for key, name in fitted_datasets(n for n in names if f".{dataset}." in n).items()
+        }
+        kinds = {what.split(".")[-1] for _, what in objects}
+        assert {"encoder", "train_topped_up", "classifier"} <= kinds
+        assert any(k.startswith("generator_") for k in kinds)
+        assert any("synthetic_only" in what for _, what in objects) == (dataset == "toy_numeric")
+        folds = catalog.load(f"benchmark.{dataset}.fold_indices")
+        assert check_lineage(folds, objects) == len(objects)
+
+
+def test_the_benchmark_lineage_check_fails_when_a_sampler_sees_another_splits_rows():
+    """Mutation: fold_00's SMOTE top-up reads fold_01's training part (which holds fold_00's
+    test rows); the same check must name the leak."""
+    from kedro.pipeline import Node, Pipeline
+
+    from imbalanced_gan.lineage import LeakageError, check_lineage, fitted_datasets
+
+    bench = {
+        **PARAMS["benchmark"],
+        "datasets": ["toy_numeric"],
+        "methods": ["no_oversampling", "smote"],
+        "classifiers": ["tree"],
+        "folds": {"n_splits": 3, "n_repeats": 1},
+        "fully_synthetic": {},
+    }
+    wrong, right = "benchmark.toy_numeric.fold_01.", "benchmark.toy_numeric.fold_00."
+
+    def edit(pipeline):
+        nodes = []
+        for node in pipeline.nodes:
+            if f"{right}smote.train_topped_up" in node.outputs:
+                inputs = [
+                    i.replace(f"{right}train_encoded", f"{wrong}train_encoded") for i in node.inputs
+                ]
+                node = Node(
+                    node.func, inputs, node.outputs[0], name=node.name, namespace=node.namespace
+                )
+            nodes.append(node)
+        return Pipeline(nodes)
+
+    catalog = run_benchmark({**PARAMS, "benchmark": bench}, edit)
+    names = [n for n in catalog.filter() if n.startswith("benchmark.toy_numeric.")]
+    objects = {key: catalog.load(name) for key, name in fitted_datasets(names).items()}
+    with pytest.raises(LeakageError, match=r"fold_00/smote\.(train_topped_up|tree\.classifier)"):
+        check_lineage(catalog.load("benchmark.toy_numeric.fold_indices"), objects)

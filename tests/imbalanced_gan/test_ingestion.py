@@ -219,3 +219,12 @@ def test_a_numeric_target_with_many_values_gets_a_short_error(mixed_table):
     message = str(info.value)
     assert "target column 'weight' holds 60 distinct numeric values (first [" in message
     assert len(message) < 600 and message.count("\n") == 0
+
+
+def test_yaml_numbers_in_classes_that_match_no_label_are_explained(mixed_table):
+    with pytest.raises(DataValidationError, match="YAML reads unquoted numbers as numbers"):
+        validate_table(mixed_table, params(classes=[1, 2, 3]))
+    # labels equal as numbers are matched: "01" in the file, 1 in dataset.classes
+    table = mixed_table.assign(label=["01"] * 30 + ["02"] * 20 + ["03"] * 10)
+    _, profile = validate_table(table, params(classes=[1, 2, 3]))
+    assert profile["class_counts"] == {"1": 30, "2": 20, "3": 10}

@@ -31,10 +31,8 @@ def test_auto_batch_size_is_the_whole_class_up_to_the_limit_then_minibatches():
     model, rows = _class_model(
         train, dataset, TopUpParams(), gan(batch_size="auto"), 0, "fold_00", "b"
     )
-    assert model.hyperparameters["batch_size"] == 50 and rows.shape == (
-        30,
-        3,
-    )  # 30 rows: one whole batch
+    assert model.hyperparameters["batch_size"] == 50
+    assert rows.shape == (30, 3)  # 30 rows: the whole class is one batch
 
 
 def test_max_rows_per_class_bounds_the_top_up_for_every_method():

@@ -50,6 +50,7 @@ def run(pipeline_edit=None) -> tuple[DataCatalog, Pipeline]:
     catalog["params:seed"] = LINEAGE_PARAMS["seed"]
     for key, kind in {**TYPES, "samplers": SamplerParams}.items():
         catalog[f"params:{key}"] = kind(**LINEAGE_PARAMS[key])
+    catalog["params:gan_smote.schedule"] = LINEAGE_PARAMS["gan_smote"]["schedule"]
     for name in pipeline.datasets():
         if name not in catalog:
             catalog[name] = KeptDataset(copy_mode="assign")

@@ -7,10 +7,13 @@ import pytest
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
-from imbalanced_gan.layout import GENERATIVE_METHODS, KNOWN_METHODS, layout_from_params
+from imbalanced_gan.layout import layout_from_params
+from imbalanced_gan.methods import method_names
 from imbalanced_gan.params import SamplerParams
 from imbalanced_gan.pipeline_registry import method_pipeline
 from tests.imbalanced_gan.test_pipeline import PARAMS, TYPES, KeptDataset
+
+GENERATIVE_METHODS = method_names("tabular", "sampler")
 
 #: Tiny settings per generative sampler (a smoke test of the wiring, not of quality).
 TINY_SAMPLERS = {
@@ -28,6 +31,7 @@ def run_method(table: pd.DataFrame, method: str) -> DataCatalog:
     catalog["params:seed"] = params["seed"]
     for key, kind in TYPES.items():
         catalog[f"params:{key}"] = kind(**params[key])
+    catalog["params:gan_smote.schedule"] = params["gan_smote"]["schedule"]
     tiny = {method: TINY_SAMPLERS[method]} if method in TINY_SAMPLERS else {}
     catalog["params:samplers"] = SamplerParams(**tiny)
     for name in pipeline.datasets():
@@ -72,9 +76,10 @@ def test_method_pipeline_tops_up_training_parts_only(table, method):
         assert set(decoded["colour"].dropna()) <= {"red", "green", "blue"}
 
 
-def test_every_known_method_has_a_registered_pipeline():
+def test_every_registered_method_has_a_pipeline():
     from imbalanced_gan.pipeline_registry import register_pipelines
 
     registered = register_pipelines()
-    assert set(KNOWN_METHODS) - {"gan_smote"} <= set(registered)
+    assert set(method_names("tabular")) - {"gan_smote"} <= set(registered)
+    assert set(method_names("image", "sampler")) <= set(registered)
     assert "benchmark" in registered

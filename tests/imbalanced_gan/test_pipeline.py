@@ -68,6 +68,7 @@ def run_pipeline(table: pd.DataFrame, params: dict = PARAMS) -> tuple[DataCatalo
     catalog["params:seed"] = params["seed"]
     for key, kind in TYPES.items():
         catalog[f"params:{key}"] = kind(**params[key])
+    catalog["params:gan_smote.schedule"] = params["gan_smote"]["schedule"]
     for name in pipeline.datasets():  # keep every intermediate for inspection
         if name not in catalog:
             catalog[name] = KeptDataset(copy_mode="assign")

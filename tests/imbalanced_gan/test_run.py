@@ -232,8 +232,19 @@ def test_benchmark_runs_from_the_cli_and_versions_every_output(project):
         assert versions(reporting / name), name
     pca = reporting / "ecoli4/cgan/pca_real_vs_synthetic.png"
     assert (pca / versions(pca)[0] / pca.name).stat().st_size > 1000
-    models = project / "data/06_models/benchmark/ecoli4/smotified_gan/models.pkl"
+    # the template's intermediates, per split: encoder, sampler, topped-up set, classifiers
+    split = "data/{}/benchmark/ecoli4/fold_02/{}"
+    models = project / split.format("06_models", "smotified_gan/sampler.pkl")
     assert len(versions(models)) == 1
+    for path in (
+        split.format("06_models", "encoder.pkl"),
+        split.format("05_model_input", "cgan/train_topped_up.parquet"),
+        split.format("06_models", "gan_smote/generator_positive.pkl"),
+        split.format("06_models", "smote/tree_depth3/classifier.pkl"),
+        split.format("07_model_output", "smote/mlp_1x100/metrics.json"),
+        split.format("07_model_output", "gan_smote/synthetic_only/tree_depth3/metrics.json"),
+    ):
+        assert len(versions(project / path)) == 1, path
 
     # the full grid is meant for ParallelRunner (docs/benchmark.md): same seeds, same scores
     kedro(project, "run", "--pipelines=benchmark", "--env=test", "--runner=ParallelRunner")

@@ -25,6 +25,7 @@ toy.raw_table:
   filepath: data/01_raw/toy.csv
 """
 DATASET = """
+folds: {n_repeats: 1}
 dataset:
   name: toy
   target: label
@@ -57,9 +58,17 @@ def toy_project(tmp_path):
     (project / "data/01_raw").mkdir(parents=True)
     toy_table().to_csv(project / "data/01_raw/toy.csv", index=False)
     (project / "conf/test/catalog.yml").write_text(CATALOG)
-    with (project / "conf/test/parameters.yml").open("a") as f:
-        f.write(DATASET)
+    set_test_params(project, yaml.safe_load(DATASET))
     return project
+
+
+def set_test_params(project, values: dict) -> None:
+    """Overlay ``values`` on the copy's ``conf/test/parameters.yml`` (one level deep)."""
+    path = project / "conf/test/parameters.yml"
+    params = yaml.safe_load(path.read_text()) or {}
+    for key, value in values.items():
+        params[key] = {**params.get(key, {}), **value} if isinstance(value, dict) else value
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
 def test_a_one_row_class_runs_to_the_report_without_deprecation_warnings(toy_project):
@@ -74,10 +83,7 @@ def test_a_one_row_class_runs_to_the_report_without_deprecation_warnings(toy_pro
     assert "`folds: {n_splits: 3}` in conf/test/parameters.yml" in output
     assert "Traceback" not in output and "Completed 1 out of" not in output
     # ... and doing what it says works: the 1-row class is kept with a warning and scored
-    params_file = project / "conf/test/parameters.yml"
-    params = yaml.safe_load(params_file.read_text())
-    params["folds"] = {**params.get("folds", {}), "n_splits": 3, "n_repeats": 1}
-    params_file.write_text(yaml.safe_dump(params))
+    set_test_params(project, yaml.safe_load("folds: {n_splits: 3}"))
     done = kedro(project, "run", "--pipeline=gan_smote", "--env=test")
     output = done.stdout + done.stderr
     for noise in ("Deprecat", "deprecated", "register_new_resolver"):
@@ -109,10 +115,7 @@ def test_a_validation_error_is_one_clear_message_not_a_traceback(toy_project):
     )
     assert 'Add `load_args: {sep: ";"}` to its catalog entry toy.raw_table' in done.stderr
     assert "Traceback" not in output and "╭" not in output
-    # the hint, pasted into the catalog entry, fixes it
-    with (project / "conf/test/catalog.yml").open("a") as f:
-        f.write('  load_args: {sep: ";"}\n')
-    kedro(project, "run", "--pipeline=gan_smote", "--env=test", "--to-nodes=toy.validate_table")
+    # that the hint, as YAML in the catalog entry, fixes it: test_ingestion.py
 
 
 def test_resume_command_replaces_from_nodes_and_keeps_the_rest():

@@ -26,13 +26,14 @@ import numpy as np
 import pandas as pd
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_X_y
 from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from .._random import derive_seed, plain, resolve_seed, single_thread
+from .._device import resolve_device
+from .._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
 from ..errors import TrainingDivergedError
 from ..topup import top_up_counts
 
@@ -244,7 +245,8 @@ def diverged(method: str, label: Any, epoch: int) -> TrainingDivergedError:
 
 def batches(n: int, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
     """Shuffled row indices in ``max(1, n // batch_size)`` near-equal batches (none of 1 row)."""
-    return torch.randperm(n, generator=generator).tensor_split(max(1, n // batch_size))
+    order = torch.randperm(n, generator=generator, device=generator.device)
+    return order.tensor_split(max(1, n // batch_size))
 
 
 def _gradient_penalty(
@@ -255,10 +257,31 @@ def _gradient_penalty(
     rng: torch.Generator,
 ) -> torch.Tensor:
     """WGAN-GP's penalty: the discriminator's gradient norm at interpolates, pulled to 1."""
-    share = torch.rand(len(real), 1, generator=rng)
+    share = torch.rand(len(real), 1, generator=rng, device=rng.device)
     mixed = (share * real + (1 - share) * fake).requires_grad_(True)
     (grad,) = torch.autograd.grad(discriminator(mixed, cond).sum(), mixed, create_graph=True)
     return ((grad.norm(2, dim=1) - 1) ** 2).mean()
+
+
+def to_device(
+    device: torch.device | None,
+    nets: tuple[nn.Module, ...],
+    images: torch.Tensor,
+    cond: torch.Tensor | None,
+    rng: torch.Generator,
+) -> tuple[Any, ...]:
+    """Move ``nets`` (in place), ``images`` and ``cond`` to ``device``, with a generator there.
+
+    On the CPU (or ``device=None``) everything is returned as it is, so CPU results
+    do not depend on this step; elsewhere the device generator is seeded from ``rng``.
+    """
+    if device is None or device.type == "cpu":
+        return (*nets, images, cond, rng)
+    for net in nets:
+        net.to(device)
+    seed = int(torch.randint(0, 2**62, (1,), generator=rng))
+    moved = None if cond is None else cond.to(device)
+    return (*nets, images.to(device), moved, torch_generator(seed, device))
 
 
 def train_gan(
@@ -272,6 +295,7 @@ def train_gan(
     method: str,
     label: Any,
     verbose: bool,
+    device: torch.device | None = None,
 ) -> pd.DataFrame:
     """Non-saturating GAN training (BCE on logits, Adam); returns the per-epoch loss history.
 
@@ -280,7 +304,13 @@ def train_gan(
     the real batch's one-hot labels ``cond`` for its fakes too. ``hp["gradient_penalty"]``
     (optional, default 0) adds ``weight * E[(||grad D(x_hat)|| - 1)^2]`` on random
     interpolates of real and fake images (Gulrajani et al., 2017) to the discriminator loss.
+    On a CUDA ``device`` the networks and images move there and train with a device
+    generator seeded from ``rng``; the networks come back to the CPU at the end. Losses
+    stay on the device until the end of each epoch (one host sync per epoch).
     """
+    generator, discriminator, real, cond, rng = to_device(
+        device, (generator, discriminator), real, cond, rng
+    )
     betas = (hp["beta1"], 0.999)
     opt_g = torch.optim.Adam(generator.parameters(), lr=hp["generator_lr"], betas=betas)
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=hp["discriminator_lr"], betas=betas)
@@ -293,11 +323,12 @@ def train_gan(
         leave=False,
     )
     for epoch in bar:
-        d_sum = g_sum = 0.0
+        d_sum = g_sum = torch.zeros((), device=real.device)
         steps = batches(len(real), hp["batch_size"], rng)
         for idx in steps:
             x, c = real[idx], None if cond is None else cond[idx]
-            fake = generator(torch.randn(len(idx), hp["latent_dim"], generator=rng), c)
+            z = torch.randn(len(idx), hp["latent_dim"], generator=rng, device=rng.device)
+            fake = generator(z, c)
             d_real, d_fake = discriminator(x, c), discriminator(fake.detach(), c)
             d_loss = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
             if hp.get("gradient_penalty", 0.0) > 0:
@@ -312,11 +343,13 @@ def train_gan(
             opt_g.zero_grad(set_to_none=True)
             g_loss.backward()
             opt_g.step()
-            d_sum, g_sum = d_sum + d_loss.item(), g_sum + g_loss.item()
-            if not (math.isfinite(d_sum) and math.isfinite(g_sum)):
-                raise diverged(method, label, epoch)
-        log[epoch] = d_sum / len(steps), g_sum / len(steps)
+            d_sum, g_sum = d_sum + d_loss.detach(), g_sum + g_loss.detach()
+        log[epoch] = torch.stack([d_sum, g_sum]).cpu().numpy() / len(steps)
+        if not np.isfinite(log[epoch]).all():
+            raise diverged(method, label, epoch)
         bar.set_postfix(d_loss=f"{log[epoch, 0]:.4f}", g_loss=f"{log[epoch, 1]:.4f}", refresh=False)
+    generator.cpu()
+    discriminator.cpu()
     return pd.DataFrame(
         {
             "label": [label] * len(log),
@@ -480,6 +513,7 @@ class PerClassImageGAN(ImageOverSampler):
                         method=self._method,
                         label=label,
                         verbose=self.verbose,
+                        device=resolve_device(self.device),
                     )
                 )
             self.generators_[label] = {
@@ -506,6 +540,7 @@ COMMON_CONSTRAINTS: dict[str, list[Any]] = {
     "batch_size": [Interval(Integral, 2, None, closed="left")],
     "latent_dim": [Interval(Integral, 1, None, closed="left")],
     "verbose": ["verbose"],
+    "device": [StrOptions({"auto", "cpu", "cuda"})],
 }
 
 #: ... of the GAN samplers.

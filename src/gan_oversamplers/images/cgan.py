@@ -18,6 +18,7 @@ import torch
 from sklearn.utils._param_validation import Interval
 from torch import nn
 
+from .._device import resolve_device
 from .._random import derive_seed, single_thread
 from ._nets import (
     GAN_CONSTRAINTS,
@@ -70,6 +71,8 @@ class ConditionalImageGAN(ImageOverSampler):
         (batch norm and a per-image gradient penalty do not mix).
     verbose : bool, default=False
         A progress bar with the losses.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where the networks train (``"auto"``: CUDA when available); sampling runs on the CPU.
 
     Attributes
     ----------
@@ -106,6 +109,7 @@ class ConditionalImageGAN(ImageOverSampler):
         spectral_norm: bool = False,
         gradient_penalty: float = 0.0,
         verbose: bool = False,
+        device: str = "auto",
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -120,6 +124,7 @@ class ConditionalImageGAN(ImageOverSampler):
         self.spectral_norm = spectral_norm
         self.gradient_penalty = gradient_penalty
         self.verbose = verbose
+        self.device = device
 
     def _generator(self) -> nn.Module:
         n_classes = len(self.classes_)
@@ -156,6 +161,7 @@ class ConditionalImageGAN(ImageOverSampler):
             self.history_ = train_gan(
                 generator, discriminator, X, self._one_hot(y), hp, rng,
                 method=self._method, label=None, verbose=self.verbose,
+                device=resolve_device(self.device),
             )  # fmt: skip
         self.generator_ = {k: v.detach().clone() for k, v in generator.state_dict().items()}
 

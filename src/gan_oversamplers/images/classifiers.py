@@ -24,24 +24,12 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional as F  # noqa: N812
 
+from .._device import resolve_device
 from .._random import derive_seed, resolve_seed, torch_generator
 
 __all__ = ["ARCHITECTURES", "ImageClassifier", "ResNet18", "SmallCNN", "resolve_device"]
 
 logger = logging.getLogger(__name__)
-
-
-def resolve_device(device: str) -> torch.device:
-    """``"cpu"``, ``"cuda"`` (an error if no GPU is visible) or ``"auto"`` (GPU if any)."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            "device='cuda' was asked for but torch sees no CUDA GPU; use 'cpu' or 'auto'"
-        )
-    if device not in ("cpu", "cuda"):
-        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
-    return torch.device(device)
 
 
 class SmallCNN(nn.Module):

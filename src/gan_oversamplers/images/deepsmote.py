@@ -24,6 +24,7 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
+from .._device import resolve_device
 from .._random import derive_seed, single_thread
 from ._nets import (
     COMMON_CONSTRAINTS,
@@ -33,6 +34,7 @@ from ._nets import (
     batches,
     diverged,
     init_weights,
+    to_device,
 )
 
 __all__ = ["DeepSMOTE", "penalty_loss"]
@@ -111,6 +113,8 @@ class DeepSMOTE(ImageOverSampler):
         warning; a class of one image gets copies of its decoded embedding.
     verbose : bool, default=False
         A progress bar with the losses.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where the networks train (``"auto"``: CUDA when available); sampling runs on the CPU.
 
     Attributes
     ----------
@@ -153,6 +157,7 @@ class DeepSMOTE(ImageOverSampler):
         penalty_weight: float = 1.0,
         k_neighbors: int = 5,
         verbose: bool = False,
+        device: str = "auto",
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -166,6 +171,7 @@ class DeepSMOTE(ImageOverSampler):
         self.penalty_weight = penalty_weight
         self.k_neighbors = k_neighbors
         self.verbose = verbose
+        self.device = device
 
     def _nets(self) -> tuple[nn.Module, nn.Module]:
         encoder = ConvEncoder(self.image_shape_, self.conv_dim, self.latent_dim)
@@ -178,6 +184,8 @@ class DeepSMOTE(ImageOverSampler):
         init_weights(decoder, rng)
         with single_thread():
             self.history_ = self._train(encoder, decoder, X, y, rng)
+        encoder.cpu()
+        decoder.cpu()
         encoder.eval()
         self.encoder_ = {k: v.detach().clone() for k, v in encoder.state_dict().items()}
         self.decoder_ = {k: v.detach().clone() for k, v in decoder.state_dict().items()}
@@ -207,29 +215,35 @@ class DeepSMOTE(ImageOverSampler):
         y: np.ndarray,
         rng: torch.Generator,
     ) -> pd.DataFrame:
+        encoder, decoder, X, _, rng = to_device(
+            resolve_device(self.device), (encoder, decoder), X, None, rng
+        )
         params = [*encoder.parameters(), *decoder.parameters()]
         optimiser = torch.optim.Adam(params, lr=self.learning_rate)
-        rows = {c: torch.as_tensor(np.flatnonzero(y == c)) for c in self.classes_}
+        rows = {c: torch.as_tensor(np.flatnonzero(y == c), device=X.device) for c in self.classes_}
         eligible = [c for c in self.classes_ if len(rows[c]) >= 2]  # a shift needs 2 images
         log = np.zeros((self.epochs, 2))
         bar = tqdm(range(self.epochs), disable=not self.verbose, desc="DeepSMOTE", leave=False)
         for epoch in bar:
             steps = batches(len(X), self.batch_size, rng)
+            sums = torch.zeros(2, device=X.device)
             for idx in steps:
                 x = X[idx]
                 reconstruction = F.mse_loss(decoder(encoder(x)), x)
-                penalty = torch.zeros(())
+                penalty = torch.zeros((), device=X.device)
                 if eligible and self.penalty_weight > 0:
                     label = eligible[int(torch.randint(len(eligible), (1,), generator=rng))]
-                    pick = rows[label][torch.randperm(len(rows[label]), generator=rng)[: len(idx)]]
+                    order = torch.randperm(len(rows[label]), generator=rng, device=rng.device)
+                    pick = rows[label][order[: len(idx)]]
                     penalty = penalty_loss(encoder, decoder, X[pick], self.penalty)
                 loss = reconstruction + self.penalty_weight * penalty
-                if not torch.isfinite(loss):
-                    raise diverged("DeepSMOTE", None, epoch)
                 optimiser.zero_grad(set_to_none=True)
                 loss.backward()
                 optimiser.step()
-                log[epoch] += reconstruction.item() / len(steps), penalty.item() / len(steps)
+                sums += torch.stack([reconstruction.detach(), penalty.detach()])
+            log[epoch] = sums.cpu().numpy() / len(steps)  # one host sync per epoch
+            if not np.isfinite(log[epoch]).all():
+                raise diverged("DeepSMOTE", None, epoch)
             bar.set_postfix(rec=f"{log[epoch, 0]:.4f}", pen=f"{log[epoch, 1]:.4f}", refresh=False)
         return pd.DataFrame(
             {

@@ -49,6 +49,8 @@ class VanillaImageGAN(PerClassImageGAN):
         Adam's first momentum coefficient (paper 004; beta2 = 0.999).
     verbose : bool, default=False
         A progress bar with the losses per class.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where the networks train (``"auto"``: CUDA when available); sampling runs on the CPU.
 
     Attributes
     ----------
@@ -83,6 +85,7 @@ class VanillaImageGAN(PerClassImageGAN):
         discriminator_lr: float = 2e-4,
         beta1: float = 0.5,
         verbose: bool = False,
+        device: str = "auto",
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -96,6 +99,7 @@ class VanillaImageGAN(PerClassImageGAN):
         self.discriminator_lr = discriminator_lr
         self.beta1 = beta1
         self.verbose = verbose
+        self.device = device
 
     def _build(self, role: str) -> nn.Module:
         if role == "generator":

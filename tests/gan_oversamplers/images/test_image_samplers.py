@@ -222,3 +222,15 @@ def test_gradient_penalty_changes_the_conditional_gan_and_stays_reproducible(dig
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, plain_sn)
     assert np.isfinite(a).all()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_device_cpu_is_the_default_without_cuda_and_unknown_devices_are_rejected(name, digits):
+    X, y = digits
+    X_cpu, y_cpu = make(name, device="cpu", random_state=0).fit_resample(X, y)
+    assert Counter(y_cpu.tolist()) == {0: 40, 1: 40, 2: 40}
+    if not torch.cuda.is_available():  # auto is the CPU then: the very same images
+        X_auto, _ = make(name, device="auto", random_state=0).fit_resample(X, y)
+        np.testing.assert_array_equal(X_cpu, X_auto)
+    with pytest.raises(ValueError, match="device"):
+        make(name, device="gpu").fit_resample(X, y)

@@ -9,6 +9,7 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
 from imbalanced_gan.datasets.images import ImageDataset
+from imbalanced_gan.methods import Method
 from imbalanced_gan.pipelines.images import nodes
 from imbalanced_gan.pipelines.images.params import (
     IMAGE_METHODS,
@@ -73,10 +74,13 @@ class KeptDataset(MemoryDataset):
 def run():
     """Run ``image_benchmark`` once, recording the images every sampler was fitted on."""
     seen = []
-    original = nodes._sampler_class
+    original = Method.sampler_factory
 
-    def spying(method):
-        cls = original(method)
+    def spying(self):
+        cls = original(self)
+        if self.family != "sampler" or "image" not in self.kinds:
+            return cls
+        method = self.name
 
         class Spy(cls):
             def fit_generators(self, X, y, counts=None):
@@ -87,7 +91,7 @@ def run():
         return Spy
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(nodes, "_sampler_class", spying)
+    mp.setattr(Method, "sampler_factory", spying)
     try:
         layout = image_layout_from_params(PARAMS)
         pipeline = image_pipeline(layout, layout.methods)

@@ -27,10 +27,11 @@ from sklearn.metrics import (  # noqa: E402
     precision_recall_fscore_support,
 )
 
-from gan_oversamplers import make_baseline, top_up_counts  # noqa: E402
+from gan_oversamplers import top_up_counts  # noqa: E402
 from gan_oversamplers._random import derive_seed  # noqa: E402
 from imbalanced_gan.layout import slug  # noqa: E402
-from imbalanced_gan.lineage import record_rows
+from imbalanced_gan.lineage import record_rows  # noqa: E402
+from imbalanced_gan.methods import get_method  # noqa: E402
 from imbalanced_gan.params import DatasetParams, FoldParams  # noqa: E402
 from imbalanced_gan.pipelines.folds.nodes import make_folds  # noqa: E402
 from imbalanced_gan.pipelines.reporting.nodes import _markdown  # noqa: E402
@@ -223,22 +224,6 @@ def _image_shape(data: dict[str, Any]) -> tuple[int, int, int]:
     return tuple(int(s) for s in data["images"].shape[1:])
 
 
-def _sampler_class(method: str) -> type:
-    try:
-        from gan_oversamplers.images import IMAGE_SAMPLERS
-    except ImportError as exc:
-        raise RuntimeError(
-            f"Image method {method!r} needs gan_oversamplers.images.IMAGE_SAMPLERS, which "
-            f"cannot be imported: {exc}"
-        ) from exc
-    if method not in IMAGE_SAMPLERS:
-        raise ValueError(
-            f"Image method {method!r} is not in gan_oversamplers.images.IMAGE_SAMPLERS "
-            f"({sorted(IMAGE_SAMPLERS)})"
-        )
-    return IMAGE_SAMPLERS[method]
-
-
 def fit_image_sampler(
     imbalanced: dict[str, Any],
     fold_indices: pd.DataFrame,
@@ -251,7 +236,7 @@ def fit_image_sampler(
     """Train a generative sampler on one split's training images only."""
     X, y = _part(imbalanced, fold_indices, split, "train")
     counts = top_up_counts(y, samplers.sampling_strategy)
-    sampler = _sampler_class(method)(
+    sampler = get_method(method, "image").make_sampler(
         sampling_strategy=samplers.sampling_strategy,
         random_state=derive_seed(seed, split_index(split), method),
         image_shape=_image_shape(imbalanced),
@@ -316,8 +301,7 @@ def top_up_images_baseline(
     """New images from a pixel-space baseline (SMOTE, random copies) or none at all."""
     X, y = _part(imbalanced, fold_indices, split, "train")
     shape = _image_shape(imbalanced)
-    sampler = make_baseline(
-        method,
+    sampler = get_method(method, "image").make_sampler(
         sampling_strategy=samplers.sampling_strategy,
         random_state=derive_seed(seed, split_index(split), method),
         **samplers.of(method),

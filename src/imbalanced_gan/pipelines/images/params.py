@@ -6,8 +6,11 @@ unknown key fails with ``ParameterValidationError`` naming it; values are checke
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from imbalanced_gan.methods import method_names
+from imbalanced_gan.params import method_blocks
 
 __all__ = [
     "GENERATIVE_METHODS",
@@ -20,10 +23,10 @@ __all__ = [
     "ImbalanceParams",
 ]
 
-#: Generative samplers (looked up in ``gan_oversamplers.images.IMAGE_SAMPLERS`` at run time).
-GENERATIVE_METHODS = ("deepsmote", "dcgan", "cgan_images", "vanilla_gan_images")
-#: Pixel-space baselines (``gan_oversamplers.make_baseline``).
-IMAGE_BASELINES = ("smote", "random_oversampling", "no_oversampling")
+#: Image methods of the registry (:data:`imbalanced_gan.methods.METHODS`): generative
+#: samplers trained per split, then the pixel-space baselines.
+GENERATIVE_METHODS = method_names("image", "sampler")
+IMAGE_BASELINES = method_names("image", "resample")
 IMAGE_METHODS = GENERATIVE_METHODS + IMAGE_BASELINES
 
 
@@ -96,29 +99,41 @@ class ImageFoldParams:
         _require(self.n_splits >= 2, f"images.folds.n_splits must be >= 2, got {self.n_splits}")
 
 
-@dataclass
+@dataclass(init=False)
 class ImageSamplerParams:
     """``images.samplers``: keyword arguments per method (the sampler's own parameters).
 
     ``sampling_strategy`` is imbalanced-learn's ("auto": every class up to the fold's
-    largest, as paper 003 tops every class up to 4000).
+    largest, as paper 003 tops every class up to 4000); every other key is an image method
+    of the registry whose parameters live under ``images.samplers``.
     """
 
-    sampling_strategy: Any = "auto"
-    deepsmote: dict[str, Any] = field(default_factory=dict)
-    dcgan: dict[str, Any] = field(default_factory=dict)
-    cgan_images: dict[str, Any] = field(default_factory=dict)
-    vanilla_gan_images: dict[str, Any] = field(default_factory=dict)
-    smote: dict[str, Any] = field(default_factory=dict)
-    random_oversampling: dict[str, Any] = field(default_factory=dict)
+    sampling_strategy: Any
+    device: str
+    blocks: dict[str, dict[str, Any]]
+
+    def __init__(
+        self, sampling_strategy: Any = "auto", device: str = "auto", **blocks: dict[str, Any]
+    ) -> None:
+        self.sampling_strategy = sampling_strategy
+        self.device = device
+        _require(
+            device in ("auto", "cpu", "cuda"),
+            f"images.samplers.device must be 'auto', 'cpu' or 'cuda', got {device!r}",
+        )
+        self.blocks = method_blocks("images.samplers", blocks, kind="image")
 
     def of(self, method: str) -> dict[str, Any]:
-        """The keyword arguments of ``method`` (empty for ``no_oversampling``)."""
+        """The keyword arguments of ``method`` (empty for ``no_oversampling``).
+
+        The generative samplers also get ``device`` (a method's own block overrides it).
+        """
         _require(
             method in IMAGE_METHODS,
             f"Unknown image method {method!r}; choose from {list(IMAGE_METHODS)}",
         )
-        return dict(getattr(self, method, {}))
+        shared = {"device": self.device} if method in GENERATIVE_METHODS else {}
+        return {**shared, **self.blocks.get(method, {})}
 
 
 @dataclass

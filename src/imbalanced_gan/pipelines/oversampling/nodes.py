@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,11 +16,11 @@ from gan_oversamplers import (
     TrainingDivergedError,
     concat_top_up,
     fit_generators,
-    make_baseline,
     top_up_counts,
 )
 from gan_oversamplers._random import derive_seed
 from imbalanced_gan.lineage import record_rows
+from imbalanced_gan.methods import get_method
 from imbalanced_gan.params import (
     BaselineParams,
     DatasetParams,
@@ -163,6 +164,42 @@ def train_generators(
     return models
 
 
+def train_class_generator_on_schedule(
+    train_encoded: pd.DataFrame,
+    dataset: DatasetParams,
+    top_up: TopUpParams,
+    gan_smote: GanSmoteParams,
+    schedule: str,
+    seed: int,
+    *,
+    split: str,
+    label: str,
+) -> GANSMOTEGenerator:
+    """:func:`train_class_generator` with the epoch schedule ``schedule`` of ``gan_smote``.
+
+    An experiment instance picks its schedule by name (``gan_smote.schedule`` for
+    ``gan_smote``, ``benchmark.gan_smote_schedule`` for the benchmark).
+    """
+    settings = replace(gan_smote, schedule=schedule)
+    return train_class_generator(
+        train_encoded, dataset, top_up, settings, seed, split=split, label=label
+    )
+
+
+def train_generators_on_schedule(
+    dataset: DatasetParams,
+    top_up: TopUpParams,
+    gan_smote: GanSmoteParams,
+    schedule: str,
+    seed: int,
+    *train_encoded: pd.DataFrame,
+    splits: list[str],
+) -> list[GANSMOTEGenerator]:
+    """:func:`train_generators` with the epoch schedule ``schedule`` of ``gan_smote``."""
+    settings = replace(gan_smote, schedule=schedule)
+    return train_generators(dataset, top_up, settings, seed, *train_encoded, splits=splits)
+
+
 class GeneratorTrainingError(RuntimeError):
     """A per-class GAN failed to train; the message names dataset, split, class and epoch."""
 
@@ -246,11 +283,10 @@ def top_up_with_baseline(
 ) -> pd.DataFrame:
     """Top up the training part with an imbalanced-learn baseline (or leave it as is)."""
     y = train_encoded[dataset.target].astype(str).to_numpy()
-    sampler = make_baseline(
-        method,
+    sampler = get_method(method, "tabular").make_sampler(
         sampling_strategy=top_up.strategy(y),
         random_state=derive_seed(seed, split_index(split), method),
-        **getattr(baselines, method, {}),
+        **baselines.of(method),
     )
     if sampler is None:
         return _topped(train_encoded, dataset.target, {})
@@ -271,11 +307,6 @@ def decode_synthetic_rows(
     decoded = encoder.inverse_transform(synthetic[_features(topped_up, dataset.target)])
     decoded[dataset.target] = synthetic[dataset.target].to_numpy()
     return decoded
-
-
-#: Baselines that resample the original columns (categorical ones as categories), then
-#: encode their new rows with the split's encoder.
-CATEGORICAL_BASELINES = ("smotenc", "smoten")
 
 
 def top_up_on_original_columns(
@@ -312,12 +343,11 @@ def top_up_on_original_columns(
             f"{numeric} are numeric; use smotenc instead"
         )
     extra = {"categorical_features": categorical} if method == "smotenc" else {}
-    sampler = make_baseline(
-        method,
+    sampler = get_method(method, "tabular").make_sampler(
         sampling_strategy=top_up.strategy(train_encoded[dataset.target].astype(str).to_numpy()),
         random_state=derive_seed(seed, split_index(split), method),
         **extra,
-        **getattr(baselines, method, {}),
+        **baselines.of(method),
     )
     raw[categorical] = raw[categorical].astype(str)
     y = train_encoded[dataset.target].astype(str).to_numpy()
@@ -327,17 +357,6 @@ def top_up_on_original_columns(
     encoded = encoder.transform(new_rows).to_numpy(dtype=np.float64)
     synthetic = {label: encoded[new_y == label] for label in np.unique(new_y)}
     return _topped(train_encoded, dataset.target, synthetic)
-
-
-def table_sampler_class(method: str) -> type:
-    """The library class of a generative table sampler, by its name in ``conf/``."""
-    from gan_oversamplers.registry import TABLE_SAMPLERS
-
-    if method not in TABLE_SAMPLERS:
-        raise ValueError(
-            f"Unknown table sampler {method!r}; choose one of {sorted(TABLE_SAMPLERS)}"
-        )
-    return TABLE_SAMPLERS[method]
 
 
 def _xy(train_encoded: pd.DataFrame, target: str) -> tuple[np.ndarray, np.ndarray]:
@@ -364,7 +383,7 @@ def fit_sampler(
     X, y = _xy(train_encoded, dataset.target)
     if counts is None:
         counts = top_up_counts(y, top_up.strategy(y))
-    sampler = table_sampler_class(method)(
+    sampler = get_method(method, "tabular").make_sampler(
         sampling_strategy=top_up.strategy(y),
         random_state=derive_seed(seed, split_index(split), method),
         **samplers.for_method(method),

@@ -5,18 +5,18 @@ from __future__ import annotations
 from kedro.pipeline import Node, Pipeline
 
 from imbalanced_gan.layout import Layout, slug
+from imbalanced_gan.methods import get_method
 from imbalanced_gan.pipelines.wiring import bind
 
 from .nodes import (
-    CATEGORICAL_BASELINES,
     decode_synthetic_rows,
     fit_sampler,
     top_up_on_original_columns,
     top_up_with_baseline,
     top_up_with_generators,
     top_up_with_sampler,
-    train_class_generator,
-    train_generators,
+    train_class_generator_on_schedule,
+    train_generators_on_schedule,
 )
 
 
@@ -31,11 +31,17 @@ def _training_nodes(layout: Layout) -> list[Node]:
     (and so the speed and what Airflow can spread over machines) differs.
     """
     ds = layout.dataset
-    params = ["params:dataset", "params:top_up", "params:gan_smote", "params:seed"]
+    params = [
+        "params:dataset",
+        "params:top_up",
+        "params:gan_smote",
+        "params:gan_smote.schedule",  # an instance may map it (the benchmark's schedule)
+        "params:seed",
+    ]
     if layout.training == "per_class":
         return [
             Node(
-                bind(train_class_generator, split=split, label=label),
+                bind(train_class_generator_on_schedule, split=split, label=label),
                 inputs=[f"{ds}.{split}.train_encoded", *params],
                 outputs=output,
                 name=f"train_generator_{slug(label)}",
@@ -50,7 +56,7 @@ def _training_nodes(layout: Layout) -> list[Node]:
     )
     return [
         Node(
-            bind(train_generators, splits=group),
+            bind(train_generators_on_schedule, splits=group),
             inputs=[*params, *(f"{ds}.{split}.train_encoded" for split in group)],
             outputs=[name for split in group for name in _generator_names(layout, split)],
             name="train_generators",
@@ -93,6 +99,16 @@ def gan_smote_pipeline(layout: Layout) -> Pipeline:
             )
         )
     return Pipeline(nodes)
+
+
+def method_pipeline(layout: Layout, method: str) -> Pipeline:
+    """Per split, ``method``'s top-up of the training part, as its registry family says."""
+    family = get_method(method, "tabular").family
+    if family == "per_class_gans":
+        return gan_smote_pipeline(layout)
+    if family == "sampler":
+        return sampler_pipeline(layout, method)
+    return baseline_pipeline(layout, method)
 
 
 def sampler_pipeline(layout: Layout, method: str) -> Pipeline:
@@ -145,7 +161,7 @@ def sampler_pipeline(layout: Layout, method: str) -> Pipeline:
 def baseline_pipeline(layout: Layout, method: str) -> Pipeline:
     """A top-up node per split; SMOTENC / SMOTEN also read the split's encoder."""
     ds = layout.dataset
-    categorical = method in CATEGORICAL_BASELINES
+    categorical = get_method(method, "tabular").original_columns
     func = top_up_on_original_columns if categorical else top_up_with_baseline
     return Pipeline(
         [
