@@ -85,7 +85,7 @@ def provenance(root: Path = ROOT) -> list[str]:
         except metadata.PackageNotFoundError:
             versions.append(f"{name} (not installed)")
     return [
-        f"Code: commit `{commit}`. Python {sys.version.split()[0]} on {platform.system()}; "
+        f"Page generated from commit `{commit}`. Python {sys.version.split()[0]} on {platform.system()}; "
         + ", ".join(versions)
         + ".",
     ]
@@ -270,7 +270,13 @@ def main() -> None:
         if manifest:
             config = json.loads(manifest[1])
             parts += [
-                f"Configuration of the run (its `run_manifest.json`, version `{manifest[0]}`): seed "
+                "Code of the run: "
+                + (
+                    f"commit `{config['commit']}`"
+                    if config.get("commit")
+                    else "commit not recorded (its manifest predates the field)"
+                )
+                + f". Configuration (its `run_manifest.json`, version `{manifest[0]}`): seed "
                 f"{config.get('seed')}, folds {config.get('folds')}, classifier "
                 f"{config.get('classifier')}, GAN-SMOTE schedule "
                 f"`{config.get('gan_smote', {}).get('schedule')}`.",

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from imbalanced_gan import tracking
 from imbalanced_gan.tracking import MlflowTrackingHook, flatten, loss_metrics, summary_metrics
@@ -70,7 +71,9 @@ def test_tracked_run_logs_params_metrics_loss_histories_and_reports(tmp_path):
     project = make_project(tmp_path)
     env = project / "conf" / "tracked"  # conf/test with 3 folds: the same graph, 3x smaller
     shutil.copytree(project / "conf" / "test", env)
-    (env / "parameters_folds.yml").write_text("folds:\n  n_splits: 3\n")
+    params = yaml.safe_load((env / "parameters.yml").read_text())
+    params["folds"] = {**params.get("folds", {}), "n_splits": 3, "n_repeats": 1}
+    (env / "parameters.yml").write_text(yaml.safe_dump(params))
     done = subprocess.run(
         [python, "-m", "kedro", "run", "--pipelines=gan_smote", "--env=tracked"],
         cwd=project,

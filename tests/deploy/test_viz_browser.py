@@ -165,7 +165,12 @@ def site(tmp_path_factory) -> Path:
     project = make_project(tmp_path_factory.mktemp("viz"))
     env = project / "conf" / "viz"
     env.mkdir()
+    # the default benchmark grid (4,000 nodes) would outlast kedro-viz's build limit
     (env / "parameters.yml").write_text("gan_smote:\n  training: per_class\n")
+    (env / "parameters_benchmark.yml").write_text(
+        "benchmark:\n  datasets: [lymphography]\n  methods: [no_oversampling, smote]\n"
+        "  classifiers: [tree_depth3]\n"
+    )
     # kedro viz build has no --env: KEDRO_ENV selects the env, for the layout and the session
     kedro(project, "viz", "build", env={"KEDRO_ENV": "viz"})
     return project / "build"

@@ -39,7 +39,7 @@ def test_every_table_validates_against_its_benchmark_spec(name):
         pytest.skip(f"{PACKAGE_TABLES[name].install} is not installed")
     table = PackageTableDataset(name=name).load()
     spec = read_parameters("local", PROJECT)["benchmark_datasets"][name]
-    validated, profile = validate_table(table, DatasetParams(name=name, **spec))
+    validated, profile = validate_table(table, DatasetParams(**{"name": name, **spec}))
     assert sorted(profile["class_counts"]) == sorted(str(c) for c in spec["classes"])
     if name in EXPECTED:
         shape, counts = EXPECTED[name]
@@ -62,4 +62,4 @@ def test_every_benchmark_dataset_has_a_source():
         import pandas as pd
 
         table = pd.read_csv(PETROGRAPHIC_CSV)
-        validate_table(table, DatasetParams(name="petrographic", **specs["petrographic"]))
+        validate_table(table, DatasetParams(**{"name": "petrographic", **specs["petrographic"]}))

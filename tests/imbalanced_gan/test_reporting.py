@@ -111,3 +111,12 @@ def test_report_names_the_minority_class_the_averaging_and_short_classes(tables)
     assert "mean of per-class" in report or "sqrt(sensitivity x specificity)" in report
     assert "Accuracy on its real training rows (%) |" in report and "| 95.00 ± 0.00 |" in report
     assert "The MLP selects nothing: it trains a fixed 200 epochs" in report
+
+
+def test_the_manifest_records_the_code_commit():
+    import re
+
+    from imbalanced_gan.pipelines.reporting.nodes import code_commit
+
+    commit = code_commit()  # the tests run from a git checkout
+    assert commit is not None and re.fullmatch(r"[0-9a-f]{40}(\+dirty)?", commit)

@@ -36,7 +36,7 @@ from imbalanced_gan.evaluation.stats import (  # noqa: E402
 logger = logging.getLogger(__name__)
 
 #: Scores reported per method (mean ± std over folds and repeats).
-REPORTED = ["f1_macro", "balanced_accuracy", "g_mean_macro", "f1_minority", "roc_auc", "pr_auc"]
+REPORTED = ["f1_macro", "balanced_accuracy", "g_mean", "f1_minority", "roc_auc", "pr_auc"]
 
 
 def collect_results(*fold_results: pd.DataFrame) -> pd.DataFrame:

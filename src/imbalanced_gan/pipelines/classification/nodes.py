@@ -22,7 +22,12 @@ from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
 from gan_oversamplers._random import derive_seed
-from imbalanced_gan.evaluation.metrics import minority_f1, minority_label, probability_scores
+from imbalanced_gan.evaluation.metrics import (
+    g_mean,
+    minority_f1,
+    minority_label,
+    probability_scores,
+)
 from imbalanced_gan.lineage import record_rows
 from imbalanced_gan.params import ClassifierParams, DatasetParams
 
@@ -263,6 +268,7 @@ def evaluate_classifier(
             "f1_macro": f1_score(y_true, y_pred, average="macro", zero_division=0),
             "f1_micro": f1_score(y_true, y_pred, average="micro", zero_division=0),
             "balanced_accuracy": balanced_accuracy_score(y_true, y_pred),
+            "g_mean": g_mean(y_true, y_pred, labels=classes),  # paper 003's (docs/protocol.md)
             "g_mean_macro": geometric_mean_score(y_true, y_pred, average="macro"),
         }
     positive = _positive_label(model, dataset, y_true)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import platform
+import subprocess
 import sys
 from dataclasses import asdict
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -460,6 +462,22 @@ def assess_generators(*generators: Any, names: list[tuple[str, str]]) -> pd.Data
     return pd.DataFrame(rows)
 
 
+def code_commit() -> str | None:
+    """The git commit of the running code (``+dirty`` with uncommitted changes), or None."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=here, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{commit}+dirty" if dirty else commit
+
+
 def write_manifest(
     seed: int,
     dataset: DatasetParams,
@@ -468,9 +486,10 @@ def write_manifest(
     classifier: ClassifierParams,
     evaluation: EvaluationParams | None = None,
 ) -> dict[str, Any]:
-    """The seed, configuration and library versions of the run, saved beside its report."""
+    """The seed, configuration, code commit and library versions of the run."""
     packages = ["kedro", "torch", "scikit-learn", "imbalanced-learn", "numpy", "pandas"]
     return {
+        "commit": code_commit(),
         "seed": seed,
         "dataset": asdict(dataset),
         "folds": asdict(folds),
