@@ -12,6 +12,7 @@
 set -euo pipefail
 
 AIRFLOW_VERSION=3.3.2
+POSTGRES_DRIVERS=(psycopg2-binary==2.9.13 asyncpg==0.32.0)   # sync and async drivers
 CACHE="${IMBALANCED_GAN_CACHE:-$HOME/.cache/imbalanced-gan}"
 VENV="$CACHE/airflow-venv"
 PROJECT_PYTHON="${PROJECT_PYTHON:-python}"   # the project venv's python (default: the active venv)
@@ -32,6 +33,11 @@ if [ ! -f "$stamp" ]; then
     "$VENV/bin/pip" install -q "apache-airflow==$AIRFLOW_VERSION" "setuptools>=77" >&2
     touch "$stamp"
     echo "Airflow venv ready in $((SECONDS - start)) s" >&2
+fi
+
+# PostgreSQL drivers of the local deployment (scripts/airflow_local.sh); added to older caches too
+if ! "$VENV/bin/python" -c 'import psycopg2, asyncpg' 2>/dev/null; then
+    "$VENV/bin/pip" install -q "${POSTGRES_DRIVERS[@]}" >&2
 fi
 
 venv_site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"

@@ -1,5 +1,6 @@
 """Project settings (Kedro reads this module at start-up)."""
 
+from imbalanced_gan.atomic_save import AtomicSaveHook
 from imbalanced_gan.config import ProjectConfigLoader
 from imbalanced_gan.hooks import GracefulStopHook, LayoutHook, ResumeHook
 from imbalanced_gan.tracking import MlflowTrackingHook
@@ -8,7 +9,7 @@ from imbalanced_gan.tracking import MlflowTrackingHook
 # GracefulStopHook turns Ctrl-C / SIGTERM into a stop between nodes with a resume hint;
 # ResumeHook prints the command that resumes a failed run on one line (and saves it);
 # MlflowTrackingHook logs metrics and reports to MLflow (only with the [mlflow] extra).
-HOOKS = (LayoutHook(), GracefulStopHook(), ResumeHook(), MlflowTrackingHook())
+HOOKS = (LayoutHook(), GracefulStopHook(), ResumeHook(), MlflowTrackingHook(), AtomicSaveHook())
 
 # Kedro's OmegaConfigLoader, registering its resolvers without OmegaConf 2.4's deprecation
 CONFIG_LOADER_CLASS = ProjectConfigLoader

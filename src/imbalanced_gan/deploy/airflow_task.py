@@ -123,7 +123,8 @@ def run_task(
     Parameters
     ----------
     project_path : str or Path
-        Root of the Kedro project (holds ``pyproject.toml`` and ``conf/``).
+        Root of the Kedro project (holds ``pyproject.toml`` and ``conf/``); the task process
+        changes its working directory to it.
     env : str
         Kedro configuration environment.
     pipeline_name : str
@@ -151,6 +152,9 @@ def run_task(
     project_path = Path(project_path).resolve()
     node_names = list(node_names)
     version = version_for_run(run_id, logical_date, dag_id)
+    # the catalog's relative paths (data/...) and the pipelines' layout (conf/) are read from
+    # the working directory, which is the scheduler's in a LocalExecutor worker
+    os.chdir(project_path)
     # the project's pipelines are laid out from conf/<env> (see imbalanced_gan.layout)
     os.environ["KEDRO_ENV"] = env
     bootstrap_project(project_path)
