@@ -296,7 +296,10 @@ def main() -> None:
         if bench is None and previous and version is None:
             parts += [
                 "_Carried over from the previous generation of this page: no benchmark run "
-                "is on this machine (its version is named below)._",
+                "is on this machine (its version is named below). These figures come from the "
+                "code of that run, not of the commit above: until the benchmark is run again, "
+                "they predate the changes since (classifier selection on real held-out rows, "
+                "per-split classifier seeds, one problem per dataset)._",
                 "",
                 previous,
                 "",
