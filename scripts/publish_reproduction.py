@@ -27,7 +27,6 @@ import argparse
 import json
 import platform
 import re
-import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -65,19 +64,16 @@ def scrub(text: str, root: Path = ROOT) -> str:
     return _ABSOLUTE.sub(lambda m: "<local>/" + m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
 
 
-def provenance(root: Path = ROOT) -> list[str]:
+def provenance() -> list[str]:
     """Commit, Python and package versions, as Markdown lines."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root, capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-        commit += " (with uncommitted changes)" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown (not a git checkout)"
+    from imbalanced_gan.pipelines.reporting.nodes import code_commit  # the runs' own record
+
+    found = code_commit()
+    commit = (
+        "unknown (not a git checkout)"
+        if found is None
+        else found.replace("+dirty", " (with uncommitted changes)")
+    )
     versions = []
     for name in PACKAGES:
         try:
