@@ -31,7 +31,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["BETTER", "NO_DIFFERENCE", "WORSE", "corrected_resampled_t", "paired_comparison"]
+__all__ = [
+    "BETTER",
+    "NO_DIFFERENCE",
+    "WORSE",
+    "corrected_resampled_t",
+    "interval_cells",
+    "paired_comparison",
+]
 
 BETTER = "better"
 WORSE = "worse"
@@ -244,3 +251,18 @@ def paired_comparison(
         "verdict",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def interval_cells(comparison: pd.DataFrame, scale: float = 1.0, digits: int = 3) -> list[str]:
+    """``mean [low, high]`` per row of a :func:`paired_comparison` table (``n/a`` if undefined).
+
+    ``scale`` multiplies the three numbers (100 for percentage points).
+    """
+    return [
+        "n/a"
+        if np.isnan(d)
+        else f"{scale * d:+.{digits}f} [{scale * lo:+.{digits}f}, {scale * hi:+.{digits}f}]"
+        for d, lo, hi in zip(
+            comparison["mean_difference"], comparison["ci_low"], comparison["ci_high"], strict=True
+        )
+    ]

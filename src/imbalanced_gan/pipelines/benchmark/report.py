@@ -16,6 +16,7 @@ from imbalanced_gan.evaluation.corrected_t import (  # noqa: E402
     BETTER,
     NO_DIFFERENCE,
     WORSE,
+    interval_cells,
     paired_comparison,
 )
 from imbalanced_gan.evaluation.privacy import privacy_summary  # noqa: E402
@@ -213,15 +214,7 @@ def _verdict_table(verdicts: pd.DataFrame) -> pd.DataFrame:
             "metric": verdicts["metric"],
             "method": verdicts["method"],
             "baseline": verdicts["baseline"],
-            "difference [interval]": [
-                "n/a" if np.isnan(d) else f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}]"
-                for d, lo, hi in zip(
-                    verdicts["mean_difference"],
-                    verdicts["ci_low"],
-                    verdicts["ci_high"],
-                    strict=True,
-                )
-            ],  # fmt: skip
+            "difference [interval]": interval_cells(verdicts),
             "p": verdicts["p_value"],
             "verdict": verdicts["verdict"],
         }

@@ -18,7 +18,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from imbalanced_gan.evaluation.corrected_t import paired_comparison  # noqa: E402
+from imbalanced_gan.evaluation.corrected_t import (  # noqa: E402
+    interval_cells,
+    paired_comparison,
+)
 from imbalanced_gan.evaluation.metrics import g_mean_from_confusion  # noqa: E402
 from imbalanced_gan.params import (  # noqa: E402
     ClassifierParams,
@@ -278,18 +281,7 @@ def _paired_section(paired: pd.DataFrame | None, evaluation: EvaluationParams) -
                     {
                         "method": part["method"],
                         "baseline": part["baseline"],
-                        "difference": [
-                            "n/a"
-                            if np.isnan(d)
-                            else f"{scale * d:+.{digits}f} [{scale * lo:+.{digits}f}, "
-                            f"{scale * hi:+.{digits}f}]"
-                            for d, lo, hi in zip(
-                                part["mean_difference"],
-                                part["ci_low"],
-                                part["ci_high"],
-                                strict=True,
-                            )
-                        ],  # fmt: skip
+                        "difference": interval_cells(part, scale, digits),
                         "p": [f"{p:.3f}" if np.isfinite(p) else "n/a" for p in part["p_value"]],
                         "verdict": part["verdict"],
                     }
