@@ -6,9 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imbalanced_gan.params import BaselineParams, DatasetParams, GanSmoteParams, TopUpParams
+from imbalanced_gan.params import (
+    BaselineParams,
+    ClassifierParams,
+    DatasetParams,
+    GanSmoteParams,
+    TopUpParams,
+)
 from imbalanced_gan.pipelines.oversampling.nodes import _class_model, top_up_with_baseline
-from tests.conftest import TINY
+from tests.conftest import PROJECT, TINY
 
 
 def gan(**network) -> GanSmoteParams:
@@ -56,3 +62,70 @@ def test_max_rows_per_class_bounds_the_top_up_for_every_method():
             method=method,
         )
         assert out["label"].value_counts().to_dict() == {"a": 100, "b": 40, "c": 40}
+
+
+def _part(rows: int, classes: int, seed: int) -> pd.DataFrame:
+    """A topped-up-like training part: ``rows`` rows, 3 features, ``is_synthetic`` column."""
+    rng = np.random.default_rng(seed)
+    part = pd.DataFrame(rng.uniform(size=(rows, 3)), columns=["x", "y", "z"])
+    part["label"] = [f"c{i % classes}" for i in range(rows)]
+    part["is_synthetic"] = np.arange(rows) >= rows // 2
+    return part
+
+
+def test_classifier_budget_caps_epochs_on_a_large_part():
+    from imbalanced_gan.pipelines.classification.nodes import epoch_budget, train_classifier
+
+    adam = {"solver": "adam", "max_iter": 200}
+    assert epoch_budget(adam, 260, 1000) == 200  # Lymphography-sized: 2 updates an epoch
+    assert epoch_budget(adam, 1000, 1000) == 200  # 5 updates x 200 epochs: just inside
+    assert epoch_budget(adam, 1001, 1000) == 166  # 6 updates an epoch
+    assert epoch_budget(adam, 252_000, 1000) == 1  # 1,260 updates an epoch: one epoch
+    assert epoch_budget({**adam, "batch_size": 16}, 1000, 1000) == 15
+    assert epoch_budget(adam, 252_000, None) == 200
+    assert epoch_budget({**adam, "solver": "lbfgs"}, 252_000, 1000) == 200
+    with pytest.raises(ValueError, match="classifier.max_updates must be a positive integer"):
+        ClassifierParams(max_updates=0)
+    dataset = DatasetParams(name="t", target="label", classes=["c0", "c1", "c2"])
+    large = _part(30_000, 3, 0)  # 150 updates an epoch (batch 200)
+    model = train_classifier(
+        large,
+        pd.DataFrame(),
+        dataset,
+        ClassifierParams(max_updates=400),
+        0,
+        split="fold_00",
+        method="m",
+    )
+    assert model.n_iter_ == 2  # 2 x 150 <= 400 < 3 x 150
+    assert model.selection_["epochs_budget"] == 2 and model.selection_["max_updates"] == 400
+    assert model.t_ == 30_000 * 2  # scikit-learn's count of rows seen: two epochs
+
+
+def test_classifier_budget_is_inert_on_lymphography_sized_parts():
+    """The project's default budget (conf/base) leaves a 260-row part's fit unchanged."""
+    import yaml
+
+    from imbalanced_gan.pipelines.classification.nodes import train_classifier
+
+    conf = yaml.safe_load((PROJECT / "conf/base/parameters.yml").read_text())
+    default = conf["classifier"]["max_updates"]
+    assert isinstance(default, int)
+    dataset = DatasetParams(name="t", target="label", classes=["c0", "c1", "c2", "c3"])
+    part = _part(260, 4, 1)
+    fits = [
+        train_classifier(
+            part,
+            pd.DataFrame(),
+            dataset,
+            ClassifierParams(mlp={"max_iter": 60}, max_updates=budget),
+            3,
+            split="fold_01",
+            method="m",
+        )
+        for budget in (default, None)
+    ]
+    assert fits[0].n_iter_ == fits[1].n_iter_ > 0
+    assert "epochs_budget" not in fits[0].selection_
+    for a, b in zip(fits[0].coefs_, fits[1].coefs_, strict=True):
+        np.testing.assert_array_equal(a, b)
