@@ -146,6 +146,23 @@ def run_one(name: str, timeout: int) -> dict:
     return result
 
 
+def code_commit() -> str:
+    """The measured code's commit (``SCALE_COMMIT`` for a copy outside git), ``+dirty`` if edited."""
+    if os.environ.get("SCALE_COMMIT"):
+        return os.environ["SCALE_COMMIT"]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src", "conf"], cwd=PROJECT,
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -170,6 +187,7 @@ def main() -> None:
         "platform": platform.platform(),
         "python": platform.python_version(),
     }
+    commit = code_commit()
     for name in args.sizes:
         # each size in a fresh process, so that RUSAGE_CHILDREN's peak is its own run's
         done = subprocess.run(
@@ -178,7 +196,7 @@ def main() -> None:
             text=True,
             check=True,
         )
-        out["sizes"][name] = json.loads(done.stdout.strip().splitlines()[-1])
+        out["sizes"][name] = {**json.loads(done.stdout.strip().splitlines()[-1]), "commit": commit}
         print(name, json.dumps(out["sizes"][name]), flush=True)
         RESULTS.mkdir(exist_ok=True)
         path.write_text(json.dumps(out, indent=2) + "\n")
