@@ -11,8 +11,10 @@ from .gan_smote import (
     GAN_SMOTE_DEFAULTS,
     GANSMOTE,
     MODE_COLLAPSE_RATIO,
+    Checkpoint,
     GANSMOTEGenerator,
     TrainingDivergedError,
+    TrainingInterrupted,
     fit_generators,
 )
 from .smotified_gan import SMOTIFIED_GAN_PRESETS, SMOTifiedGAN
@@ -20,6 +22,7 @@ from .topup import concat_top_up, top_up_counts
 from .vanilla_gan import VanillaGAN
 
 __all__ = [
+    "Checkpoint",
     "ConditionalTableGAN",
     "GANSMOTE",
     "GAN_SMOTE_DEFAULTS",
@@ -31,6 +34,7 @@ __all__ = [
     "SafeSMOTE",
     "TableEncoder",
     "TrainingDivergedError",
+    "TrainingInterrupted",
     "VanillaGAN",
     "concat_top_up",
     "fit_generators",

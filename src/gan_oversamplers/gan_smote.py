@@ -19,12 +19,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 
-from ._batched import resolve_device, train_stack
+from ._batched import Checkpoint, TrainingInterrupted, resolve_device, train_stack
 from ._mlp import mlp_forward
 from ._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
 from .errors import TrainingDivergedError
 
 __all__ = [
+    "Checkpoint",
+    "TrainingInterrupted",
     "fit_generators",
     "GANSMOTE",
     "GANSMOTEGenerator",
@@ -267,13 +269,17 @@ def _device_of(model: GANSMOTEGenerator) -> str:
     return getattr(model, "device", "auto")
 
 
-def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSMOTEGenerator]:
+def fit_generators(
+    models: list[GANSMOTEGenerator], Xs: list[Any], checkpoint: Checkpoint | None = None
+) -> list[GANSMOTEGenerator]:
     """Train several :class:`GANSMOTEGenerator` together as one vectorised model.
 
     Each model is trained on its own rows with its own ``random_state``, exactly as its
     ``fit`` would (``fit`` is this function with one model), but the K small GANs share
     every matrix product, which is many times faster than a loop over them. The
     models must share every hyper-parameter (their seeds, labels and data may differ).
+    ``checkpoint`` (:class:`Checkpoint`) saves training's state every few minutes,
+    resumes from it, and stops on request (:class:`TrainingInterrupted`).
 
     Returns the fitted models.
     """
@@ -302,6 +308,7 @@ def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSM
             hp,
             verbose=any(m.verbose for m in models),
             device=device,
+            **({} if checkpoint is None else {"checkpoint": checkpoint}),
         )
     for model, result in zip(models, trained, strict=True):
         model.generator_params_ = result.generator_params

@@ -78,3 +78,68 @@ def test_stacked_minibatch_feature_ignores_padding():
     feature = stacked_minibatch_feature(x, row_mask, norm, torch.full((2, 5), 0.5), noise=0.3)
     torch.testing.assert_close(feature[0, :, 0], manhattan_distance_sums(batches[0]) / 12)
     torch.testing.assert_close(feature[1, :3, 0], manhattan_distance_sums(batches[1]) / 4)
+
+
+@pytest.mark.parametrize("source", ["generator", "counter"])
+def test_training_stopped_at_a_checkpoint_resumes_to_the_same_result(tmp_path, source):
+    from gan_oversamplers import GAN_SMOTE_DEFAULTS, Checkpoint, TrainingInterrupted
+    from gan_oversamplers._batched import train_stack
+
+    data = [torch.as_tensor(X, dtype=torch.float32) for X in _classes()[:3]]
+    hp = {**GAN_SMOTE_DEFAULTS, **SCHEDULE, "batch_size": 4}
+
+    def train(checkpoint=None):
+        return train_stack(
+            list(data),
+            [np.ones(X.shape[1], dtype=bool) for X in data],
+            [torch.Generator().manual_seed(7 + k) for k in range(len(data))],
+            ["a", "b", "c"],
+            hp,
+            random_source=source,
+            checkpoint=checkpoint,
+        )
+
+    whole = train()
+    path = tmp_path / "gan" / "state.pt"
+    calls = []
+
+    def stop_after_a_while():  # asked at every epoch boundary; true from the 20th on
+        calls.append(1)
+        return len(calls) >= 20
+
+    with pytest.raises(TrainingInterrupted) as stopped:
+        train(Checkpoint(path, every_s=3600, stop=stop_after_a_while))
+    # the generator source resumes at the start of a chunk of 16 epochs; counter: anywhere
+    assert stopped.value.epoch == (32 if source == "generator" else 20) and path.is_file()
+    # training something else with this path ignores the file (and says so)
+    copy = tmp_path / "copy.pt"
+    copy.write_bytes(path.read_bytes())
+    with pytest.warns(UserWarning, match="from other training"):
+        train_stack(
+            [data[0]], [np.ones(12, dtype=bool)], [torch.Generator().manual_seed(7)], ["a"],
+            dict(hp, generator_lr=hp["generator_lr"] * 2), random_source=source,
+            checkpoint=Checkpoint(copy),
+        )  # fmt: skip
+    resumed = train(Checkpoint(path, every_s=3600))
+    assert not path.exists()  # removed once training ends
+    for a, b in zip(whole, resumed, strict=True):
+        for p, q in zip(
+            a.generator_params + a.discriminator_params,
+            b.generator_params + b.discriminator_params,
+            strict=True,
+        ):
+            assert torch.equal(p, q)  # bit for bit
+        assert a.history.equals(b.history)
+
+
+def test_checkpoints_are_saved_on_time(tmp_path, monkeypatch):
+    from gan_oversamplers import GAN_SMOTE_DEFAULTS, Checkpoint, _batched
+
+    saved = []
+    monkeypatch.setattr(_batched, "_save_checkpoint", lambda path, fp, done, *a: saved.append(done))
+    X = torch.as_tensor(_classes()[0], dtype=torch.float32)
+    _batched.train_stack(
+        [X], [np.ones(12, dtype=bool)], [torch.Generator().manual_seed(0)], ["a"],
+        {**GAN_SMOTE_DEFAULTS, **SCHEDULE}, checkpoint=Checkpoint(tmp_path / "s.pt", every_s=0),
+    )  # fmt: skip
+    assert saved == [16, 32, 48]  # every chunk boundary before the end (60 epochs)
