@@ -16,6 +16,7 @@ from .gan_smote import (
     TrainingDivergedError,
     TrainingInterrupted,
     fit_generators,
+    stack_memory_mb,
 )
 from .smotified_gan import SMOTIFIED_GAN_PRESETS, SMOTifiedGAN
 from .topup import concat_top_up, top_up_counts
@@ -39,6 +40,7 @@ __all__ = [
     "concat_top_up",
     "fit_generators",
     "make_baseline",
+    "stack_memory_mb",
     "top_up_counts",
 ]
 __version__ = "0.1.0"

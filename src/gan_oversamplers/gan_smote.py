@@ -25,6 +25,7 @@ from ._random import derive_seed, plain, resolve_seed, single_thread, torch_gene
 from .errors import TrainingDivergedError
 
 __all__ = [
+    "stack_memory_mb",
     "Checkpoint",
     "TrainingInterrupted",
     "fit_generators",
@@ -267,6 +268,29 @@ class GANSMOTEGenerator:
 def _device_of(model: GANSMOTEGenerator) -> str:
     """The model's ``device`` (models pickled before it existed train on ``"auto"``)."""
     return getattr(model, "device", "auto")
+
+
+def stack_memory_mb(shapes: list[tuple[int, int]], hyperparameters: dict[str, Any]) -> float:
+    """About how much memory (MB) :func:`fit_generators` takes for GANs of these shapes.
+
+    ``shapes``: (rows, columns) per GAN. The engine pads every GAN of a stack to the
+    stack's largest class and widest table (its real rows stay in memory for minibatch
+    draws), and keeps per GAN buffers of random numbers, activations and loss logs; this
+    bounds it from above assuming one stack (the engine may split it into smaller ones).
+    """
+    if not shapes:
+        return 0.0
+    hp = {**GAN_SMOTE_DEFAULTS, **hyperparameters}
+    rows, width = max(n for n, _ in shapes), max(d for _, d in shapes)
+    batch = rows if hp["batch_size"] is None else min(int(hp["batch_size"]), rows)
+    hidden = sum(hp["discriminator_dims"]) + sum(hp["generator_dims"])
+    per_gan = (
+        4 * rows * width  # the padded real rows
+        + 4 * 16 * batch * (1 + width + 3 + hidden + 2 * int(hp["latent_dim"]))  # random numbers
+        + 4 * 2 * batch * (width + 1 + hidden) * 12  # activations, gradients, sort keys
+        + 8 * int(hp["epochs"])  # the loss log
+    )
+    return len(shapes) * per_gan / 2**20
 
 
 def fit_generators(

@@ -155,8 +155,19 @@ class GanSmoteParams:
     restart_lr_factor: float = 0.1
     auto_batch_rows: int = 128
     device: str = "auto"
+    checkpoint_every_s: float = 300.0
+    max_stack_mb: float = 1024.0
 
     def __post_init__(self) -> None:
+        _require(
+            isinstance(self.max_stack_mb, int | float) and self.max_stack_mb > 0,
+            f"gan_smote.max_stack_mb must be a positive number of MB, got {self.max_stack_mb!r}",
+        )
+        _require(
+            isinstance(self.checkpoint_every_s, int | float) and self.checkpoint_every_s >= 0,
+            "gan_smote.checkpoint_every_s must be a number of seconds >= 0, got "
+            f"{self.checkpoint_every_s!r}",
+        )
         _require(
             self.device in ("auto", "cpu", "cuda"),
             f"gan_smote.device must be 'auto', 'cpu' or 'cuda', got {self.device!r}",
