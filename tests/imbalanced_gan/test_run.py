@@ -308,6 +308,10 @@ def test_ctrl_c_stops_gan_training_at_a_checkpoint_and_the_resume_continues_it(t
     stopped = re.search(r"GAN training stopped on request at epoch (\d+) of 480", output)
     assert stopped and 16 < int(stopped.group(1)) < 480, output[-3000:]
     assert [p.name for p in checkpoints.glob("*.pt")] == ["gan_smote_tiny_fold_00-fold_02.pt"]
+    # the GAN node's start line names its 12 generators by count (ShortNodeLogHook)
+    assert (
+        "-> [lymphography.fold_00.gan_smote.generator_metastases; ... (12 outputs) ...;" in output
+    )
     assert len(versions(synthetic)) == 1  # the interrupted run saved no generator
     line = re.search(r"Resume the run with this one line \(also in \S+\):\n(.+)\n", output)
     assert line, output[-3000:]
