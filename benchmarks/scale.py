@@ -5,7 +5,8 @@
     python benchmarks/scale.py --list              # the sizes
 
 Each size is a generated table (seeded) run with the project's defaults (conf/base: the
-``scaled`` schedule, 10 folds, ``network.batch_size: auto``) in its own copy of the project,
+``scaled`` schedule, 5 folds x 5 repeats, ``network.batch_size: auto``,
+``classifier.max_updates``) in its own copy of the project,
 its own process: wall time and peak RSS (of the ``kedro run`` process) per size, with the
 load average before and after (the machine may be shared), into
 ``benchmarks/results/scale.json`` (results of earlier sizes are kept, newest per size).

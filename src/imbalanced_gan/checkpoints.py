@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 from gan_oversamplers import Checkpoint
+from imbalanced_gan.layout import slug
 
 #: Where checkpoints live, under the project's root (one folder per dataset).
 CHECKPOINT_DIR = Path("data") / "10_checkpoints"
@@ -30,7 +31,7 @@ class TrainingStoppedError(RuntimeError):
 
 def checkpoint_for(dataset: str, node: str, every_s: float) -> Checkpoint:
     """The checkpoint of one training node: ``data/10_checkpoints/<dataset>/<node>.pt``."""
-    path = ROOT["path"] / CHECKPOINT_DIR / dataset / f"{node}.pt"
+    path = ROOT["path"] / CHECKPOINT_DIR / slug(dataset) / f"{node}.pt"
     return Checkpoint(path=path, every_s=float(every_s), stop=STOP.is_set)
 
 

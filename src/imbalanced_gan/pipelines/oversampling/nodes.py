@@ -25,6 +25,7 @@ from gan_oversamplers import (
 )
 from gan_oversamplers._random import derive_seed
 from imbalanced_gan.checkpoints import TrainingStoppedError, checkpoint_for, stopped_message
+from imbalanced_gan.layout import slug
 from imbalanced_gan.lineage import record_rows
 from imbalanced_gan.methods import get_method
 from imbalanced_gan.params import (
@@ -111,7 +112,7 @@ def train_class_generator(
     started = time.perf_counter()
     checkpoint = checkpoint_for(
         dataset.name,
-        f"gan_smote_{gan_smote.schedule}_{split}_{label}",
+        f"gan_smote_{gan_smote.schedule}_{split}_{slug(label)}",
         gan_smote.checkpoint_every_s,
     )
     model = _fit_with_restarts(model, X, gan_smote, dataset, split, checkpoint)
