@@ -80,10 +80,28 @@ def test_stacked_minibatch_feature_ignores_padding():
     torch.testing.assert_close(feature[1, :3, 0], manhattan_distance_sums(batches[1]) / 4)
 
 
-@pytest.mark.parametrize("source", ["generator", "counter"])
-def test_training_stopped_at_a_checkpoint_resumes_to_the_same_result(tmp_path, source):
-    from gan_oversamplers import GAN_SMOTE_DEFAULTS, Checkpoint, TrainingInterrupted
-    from gan_oversamplers._batched import train_stack
+@pytest.mark.parametrize("source", ["generator", "counter", "counter+graph"])
+def test_training_stopped_at_a_checkpoint_resumes_to_the_same_result(tmp_path, source, monkeypatch):
+    from gan_oversamplers import GAN_SMOTE_DEFAULTS, Checkpoint, TrainingInterrupted, _batched
+
+    graph = source == "counter+graph"
+    source = source.split("+")[0]
+    if graph:  # the CUDA-graph schedule on the CPU, a stand-in graph replaying eagerly
+
+        class Replayer:
+            def __init__(self, epoch_step):
+                self.epoch_step = epoch_step
+
+            def replay(self):
+                for _ in range(_batched._GRAPH_EPOCHS):
+                    self.epoch_step()
+
+        monkeypatch.setattr(_batched, "_GRAPH_DEVICES", ("cuda", "cpu"))
+        monkeypatch.setattr(_batched, "_capture", lambda step, device: Replayer(step))
+        monkeypatch.setattr(_batched, "_warm_up", lambda step, device: step())
+
+    def train_stack(*args, **kwargs):
+        return _batched.train_stack(*args, graph=graph, **kwargs)
 
     data = [torch.as_tensor(X, dtype=torch.float32) for X in _classes()[:3]]
     hp = {**GAN_SMOTE_DEFAULTS, **SCHEDULE, "batch_size": 4}
@@ -103,14 +121,16 @@ def test_training_stopped_at_a_checkpoint_resumes_to_the_same_result(tmp_path, s
     path = tmp_path / "gan" / "state.pt"
     calls = []
 
-    def stop_after_a_while():  # asked at every epoch boundary; true from the 20th on
+    def stop_after_a_while():  # asked at every epoch boundary; true from the 20th (5th) on
         calls.append(1)
-        return len(calls) >= 20
+        return len(calls) >= (5 if graph else 20)
 
     with pytest.raises(TrainingInterrupted) as stopped:
         train(Checkpoint(path, every_s=3600, stop=stop_after_a_while))
     # the generator source resumes at the start of a chunk of 16 epochs; counter: anywhere
-    assert stopped.value.epoch == (32 if source == "generator" else 20) and path.is_file()
+    # graph: boundaries after 3 warm-up epochs, then every block of 10: the 5th is epoch 23
+    expected = 23 if graph else {"generator": 32, "counter": 20}[source]
+    assert stopped.value.epoch == expected and path.is_file()
     # training something else with this path ignores the file (and says so)
     copy = tmp_path / "copy.pt"
     copy.write_bytes(path.read_bytes())
