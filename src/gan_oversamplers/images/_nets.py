@@ -25,17 +25,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from imblearn.over_sampling.base import BaseOverSampler
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, check_X_y
 from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from .._device import resolve_device
+from .._base import BASE_CONSTRAINTS, GANOverSampler
 from .._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
 from ..errors import TrainingDivergedError
-from ..topup import top_up_counts
 
 __all__ = [
     "ConvDecoder",
@@ -360,7 +358,7 @@ def train_gan(
     )
 
 
-class ImageOverSampler(BaseOverSampler):
+class ImageOverSampler(GANOverSampler):
     """Common skeleton of the image samplers: validation, scaling, the sampler protocol.
 
     Subclasses implement ``_fit(X, y, seed)`` (``X`` scaled to ``[-1, 1]``,
@@ -368,8 +366,8 @@ class ImageOverSampler(BaseOverSampler):
     ``_generate_class(label, n, generator)`` (``n`` rows in ``[-1, 1]``).
     """
 
-    _sampling_type = "over-sampling"
     _method = "image sampler"
+    _NOUN = "images"
 
     def _has_model(self, label: Any) -> bool:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -396,15 +394,9 @@ class ImageOverSampler(BaseOverSampler):
         self.image_shape_ = check_image_shape(self.image_shape, X.shape[1])
         self.n_features_in_, self.dtype_ = X.shape[1], X.dtype
         self.classes_ = [plain(c) for c in np.unique(y)]
-        counts = top_up_counts(y, self.sampling_strategy) if counts is None else counts
-        self.counts_ = {plain(k): int(v) for k, v in counts.items()}
-        for label, n in self.counts_.items():
-            if n < 0:
-                raise ValueError(f"counts[{label!r}] = {n}: the number of new images must be >= 0")
-            if n > 0 and label not in self.classes_:
-                raise ValueError(f"Class {label!r} has no images in y; cannot generate {n} for it")
+        self.counts_ = self._new_counts(y, counts, self.classes_)
         self.data_min_, self.data_max_ = float(X.min()), float(X.max())
-        self._seed = resolve_seed(self.random_state)
+        self._seed = self._fit_seed()
         scaled = self._to_tanh(X)
         self._fit(torch.as_tensor(scaled, dtype=torch.float32), np.asarray(y), self._seed)
         return self
@@ -462,11 +454,12 @@ class ImageOverSampler(BaseOverSampler):
 
     def _fit_resample(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         counts = {plain(k): int(v) for k, v in self.sampling_strategy_.items()}
-        new = self.fit_generators(X, y, counts).generate(counts)
-        labels = sorted(label for label in new if len(new[label]))
-        new_X = [new[label].astype(X.dtype, copy=False) for label in labels]
-        new_y = [np.full(len(new[label]), label, dtype=y.dtype) for label in labels]
-        return np.concatenate([X, *new_X]), np.concatenate([y, *new_y])
+        return self._append_new(X, y, self.fit_generators(X, y, counts).generate(counts))
+
+    def _fit_seed(self) -> int:
+        # The image samplers take an int ``random_state`` as the seed itself (no
+        # ``check_random_state`` draw, unlike the tabular ones): kept, so results stay.
+        return resolve_seed(self.random_state)
 
 
 class PerClassImageGAN(ImageOverSampler):
@@ -513,7 +506,7 @@ class PerClassImageGAN(ImageOverSampler):
                         method=self._method,
                         label=label,
                         verbose=self.verbose,
-                        device=resolve_device(self.device),
+                        device=self._fit_device(),
                     )
                 )
             self.generators_[label] = {
@@ -533,14 +526,11 @@ class PerClassImageGAN(ImageOverSampler):
 
 #: Parameter constraints shared by the image samplers (sklearn validation).
 COMMON_CONSTRAINTS: dict[str, list[Any]] = {
-    **BaseOverSampler._parameter_constraints,
-    "random_state": ["random_state"],
+    **BASE_CONSTRAINTS,
     "image_shape": ["array-like", None],
     "epochs": [Interval(Integral, 1, None, closed="left")],
     "batch_size": [Interval(Integral, 2, None, closed="left")],
     "latent_dim": [Interval(Integral, 1, None, closed="left")],
-    "verbose": ["verbose"],
-    "device": [StrOptions({"auto", "cpu", "cuda"})],
 }
 
 #: ... of the GAN samplers.

@@ -24,7 +24,6 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from .._device import resolve_device
 from .._random import derive_seed, single_thread
 from ._nets import (
     COMMON_CONSTRAINTS,
@@ -216,7 +215,7 @@ class DeepSMOTE(ImageOverSampler):
         rng: torch.Generator,
     ) -> pd.DataFrame:
         encoder, decoder, X, _, rng = to_device(
-            resolve_device(self.device), (encoder, decoder), X, None, rng
+            self._fit_device(), (encoder, decoder), X, None, rng
         )
         params = [*encoder.parameters(), *decoder.parameters()]
         optimiser = torch.optim.Adam(params, lr=self.learning_rate)
