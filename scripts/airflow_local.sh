@@ -19,6 +19,8 @@
 #   AIRFLOW_PG_PORT       PostgreSQL on 127.0.0.1 (default: a free port)
 #   KEDRO_PROJECT_PATH    the Kedro project the tasks run (default: this repository)
 #   AIRFLOW_START_TIMEOUT seconds to wait for each service (default 300)
+#   AIRFLOW_PRELOAD       1 (default): the scheduler preloads the tasks' modules, which its
+#                         forked task processes inherit (imbalanced_gan.deploy.preload); 0: off
 #
 # Everything listens on 127.0.0.1 only. The PostgreSQL cluster lives in a fresh temporary
 # folder (password auth) and is deleted by `stop`: each start has an empty metadata database.
@@ -175,6 +177,24 @@ export KEDRO_DISABLE_TELEMETRY=1 DO_NOT_TRACK=true
 export AIRFLOW_LOCAL_PG_PORT=$pg_port AIRFLOW_LOCAL_PG_PASSWORD='$password' AIRFLOW_LOCAL_PG_BIN='$bin'
 EOF
     chmod 600 "$DIR/env.sh"
+    # the scheduler imports the tasks' modules once; the LocalExecutor forks its workers from
+    # it and they fork each task, so tasks start with Kedro, torch and the pipelines imported
+    # (imbalanced_gan.deploy.preload); AIRFLOW_PRELOAD=0 turns it off
+    mkdir -p "$DIR/home/config"
+    if [ "${AIRFLOW_PRELOAD:-1}" = 1 ]; then
+        cat >"$DIR/home/config/airflow_local_settings.py" <<EOF
+"""Written by scripts/airflow_local.sh: preload the project's task modules in the scheduler."""
+import sys
+
+if sys.argv[1:2] == ["scheduler"]:
+    sys.path.insert(0, "$project/src")  # the project's code, as the DAG files import it
+    from imbalanced_gan.deploy.preload import preload
+
+    preload()
+EOF
+    else
+        rm -f "$DIR/home/config/airflow_local_settings.py"
+    fi
     # shellcheck disable=SC1091
     . "$DIR/env.sh"
 

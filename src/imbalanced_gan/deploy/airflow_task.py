@@ -158,6 +158,7 @@ def run_task(
     # the project's pipelines are laid out from conf/<env> (see imbalanced_gan.layout)
     os.environ["KEDRO_ENV"] = env
     bootstrap_project(project_path)
+    pipelines.set_requested([pipeline_name])  # build this pipeline only (pipeline_registry)
     if pipeline_name not in pipelines:
         raise ValueError(
             f"Pipeline {pipeline_name!r} is not registered in env {env!r}; registered: "
