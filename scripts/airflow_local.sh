@@ -6,6 +6,7 @@
 #   scripts/airflow_local.sh start [--env ENV[,ENV2]] [--pipelines gan_smote,benchmark]
 #   scripts/airflow_local.sh stop
 #   scripts/airflow_local.sh status
+#   scripts/airflow_local.sh install      # PostgreSQL only (as root: apt-get when absent)
 #
 # Run it with the project venv active (it generates the DAGs with `kedro airflow create` and
 # runs Airflow from scripts/airflow_venv.sh's cached venv). As root it installs PostgreSQL
@@ -287,7 +288,8 @@ status() {
 
 case "${1:-}" in
 start) shift; start "$@" ;;
+install) log "PostgreSQL binaries: $(pg_bin)" ;;
 stop) stop ;;
 status) status ;;
-*) die "usage: scripts/airflow_local.sh start [--env ENV] [--pipelines a,b] | stop | status" ;;
+*) die "usage: scripts/airflow_local.sh start [--env ENV] [--pipelines a,b] | stop | status | install" ;;
 esac
