@@ -127,7 +127,8 @@ start() {
 
     # 2. Airflow's venv (cached) with the PostgreSQL driver
     local venv
-    venv="$(PROJECT_PYTHON="$PROJECT_PYTHON" bash "$REPO/scripts/airflow_venv.sh" 2>"$DIR/logs/venv.log" | tail -1)" ||
+    venv="$(PROJECT_PYTHON="$PROJECT_PYTHON" AIRFLOW_VENV_PIP_CHECK=0 bash "$REPO/scripts/airflow_venv.sh" \
+        2>"$DIR/logs/venv.log" | tail -1)" ||
         die "scripts/airflow_venv.sh failed: see $DIR/logs/venv.log"
 
     # 3. PostgreSQL: a fresh cluster in a temporary folder, loopback only, password auth
