@@ -2,6 +2,8 @@
 
     python benchmarks/engine.py                    # CPU figures + the whole authors' run
     python benchmarks/engine.py --skip-whole-run   # CPU figures only (about 2 minutes)
+    python benchmarks/engine.py --whole-run-only   # only the authors' whole run
+    python benchmarks/engine.py --splits-only      # only seconds_per_split (about 5 minutes)
     python benchmarks/engine.py --device cuda --out engine_cuda.json   # GPU figures
     python benchmarks/engine.py --merge engine_cuda.json               # fold them in
 
@@ -17,7 +19,11 @@ Writes (merges into) ``benchmarks/results/engine.json``. Keys:
   computed) over ``torch.matmul``'s on 2048 x 2048 float32 matrices on every core.
 - ``seconds_per_split``: per method, the seconds to train that method's models for one
   Lymphography-shaped benchmark split (GAN-SMOTE with the benchmark schedule of 2,000
-  epochs; the other GANs with ``conf/base/parameters_samplers.yml``'s settings).
+  epochs; the other GANs with ``conf/base/parameters_samplers.yml``'s settings):
+  wall seconds on the engine; ``seconds_per_split_detail``: ``engine`` (the table GANs:
+  wall and process seconds, best of 2), ``one_model_trainer`` (the table GANs'
+  pre-engine loop, ``_tabular_reference``, timed alternately with the engine),
+  ``speedup`` and the 1-minute ``load_average`` around each.
 - ``whole_run_authors_schedule_s``: wall time of
   ``kedro run --pipeline=gan_smote --params=gan_smote.schedule=authors``.
 - ``load_average``: the 1-minute load average before and after (the machine is shared).
@@ -116,15 +122,20 @@ def matmul_peak() -> float:
     return peak
 
 
-def seconds_per_split() -> dict:
+def seconds_per_split() -> tuple[dict, dict]:
     """Seconds to train each GAN method's models for one Lymphography-shaped split.
 
     GAN-SMOTE with the benchmark schedule (2,000 epochs); the other GANs with the
-    settings of ``conf/base/parameters_samplers.yml`` (what the benchmark grid runs).
+    settings of ``conf/base/parameters_samplers.yml`` (what the benchmark grid runs), each
+    timed on the engine and on the one-model trainer it replaced
+    (``gan_oversamplers._tabular_reference``), alternately, so that the shared machine's
+    load weighs on both alike. Wall and process (CPU) seconds of ``fit_resample``.
     """
+    import warnings
+
     import yaml
 
-    from gan_oversamplers import GANSMOTE
+    from gan_oversamplers import GANSMOTE, _tabular_gan
     from gan_oversamplers.registry import TABLE_SAMPLERS
 
     conf = Path(__file__).resolve().parents[1] / "conf" / "base" / "parameters_samplers.yml"
@@ -133,17 +144,49 @@ def seconds_per_split() -> dict:
     counts = [73, 55, 4, 2]  # 90 % of Lymphography's 81 / 61 / 4 / 2
     X = rng.integers(0, 2, size=(sum(counts), WIDTH)).astype(float)
     y = np.repeat(np.arange(4), counts)
-    methods = {"gan_smote": lambda: GANSMOTE(epochs=2000, device="cpu", random_state=0)}
+
+    def timed(make, trainer: str = "engine") -> tuple[float, float]:
+        _tabular_gan.TRAINER = trainer
+        wall, cpu = time.perf_counter(), time.process_time()
+        with warnings.catch_warnings():  # small classes: SMOTE's k is reduced, it says so
+            warnings.simplefilter("ignore", UserWarning)
+            make().fit_resample(X, y)
+        _tabular_gan.TRAINER = "engine"
+        return round(time.perf_counter() - wall, 2), round(time.process_time() - cpu, 2)
+
+    out: dict = {"engine": {}, "one_model_trainer": {}, "speedup": {}, "load_average": {}}
+    out["engine"]["gan_smote"] = timed(lambda: GANSMOTE(epochs=2000, device="cpu", random_state=0))[
+        0
+    ]
     for name, cls in TABLE_SAMPLERS.items():
         kwargs = {**settings.get(name, {}), "device": "cpu", "random_state": 0}
-        methods[name] = lambda cls=cls, kwargs=kwargs: cls(**kwargs)
-    out = {}
-    for name, make in methods.items():
-        start = time.perf_counter()
-        make().fit_resample(X, y)
-        out[name] = round(time.perf_counter() - start, 2)
-        print(f"split {name}: {out[name]} s", flush=True)
-    return out
+
+        def make(cls=cls, kwargs=kwargs):
+            return cls(**kwargs)
+
+        before = _load()
+        runs = {"engine": [], "one_model_trainer": []}
+        for _ in range(2):
+            runs["one_model_trainer"].append(timed(make, "reference"))
+            runs["engine"].append(timed(make))
+        for key, values in runs.items():
+            out[key][name] = {
+                "wall_s": min(v[0] for v in values),
+                "process_s": min(v[1] for v in values),
+            }
+        out["speedup"][name] = {
+            kind: round(out["one_model_trainer"][name][kind] / out["engine"][name][kind], 2)
+            for kind in ("wall_s", "process_s")
+        }
+        out["load_average"][name] = [before, _load()]
+        print(
+            f"split {name}: {out['engine'][name]} vs {out['one_model_trainer'][name]}", flush=True
+        )
+    flat = {
+        name: value if isinstance(value, float) else value["wall_s"]
+        for name, value in out["engine"].items()
+    }
+    return flat, out
 
 
 def whole_run() -> float:
@@ -153,8 +196,10 @@ def whole_run() -> float:
         "--params=gan_smote.schedule=authors,gan_smote.verbose=false",
     ]  # fmt: skip
     env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "true"}
+    log = Path(os.environ.get("ENGINE_WHOLE_RUN_LOG", os.devnull))
     start = time.perf_counter()
-    subprocess.run(command, cwd=project, env=env, check=True, capture_output=True)
+    with log.open("w") as stream:  # ENGINE_WHOLE_RUN_LOG=path keeps the run's log
+        subprocess.run(command, cwd=project, env=env, check=True, stdout=stream, stderr=stream)
     return round(time.perf_counter() - start, 1)
 
 
@@ -198,7 +243,7 @@ def cpu(skip_whole_run: bool, skip_splits: bool = False) -> dict:
     out["engine_matmul_gflops"] = round(flops / 1e9, 2)
     out["matmul_peak_fraction"] = round(flops / peak, 4)
     if not skip_splits:
-        out["seconds_per_split"] = seconds_per_split()
+        out["seconds_per_split"], out["seconds_per_split_detail"] = seconds_per_split()
     if not skip_whole_run:
         out["whole_run_authors_schedule_s"] = whole_run()
         print(f"whole run: {out['whole_run_authors_schedule_s']} s", flush=True)
@@ -273,12 +318,25 @@ def main() -> None:
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--skip-whole-run", action="store_true")
     parser.add_argument("--skip-splits", action="store_true", help="keep seconds_per_split")
+    parser.add_argument(
+        "--whole-run-only", action="store_true", help="only whole_run_authors_schedule_s"
+    )
+    parser.add_argument("--splits-only", action="store_true", help="only seconds_per_split")
     parser.add_argument("--out", type=Path, default=None, help="where --device cuda writes")
     parser.add_argument("--merge", type=Path, default=None, help="fold a cuda JSON in")
     args = parser.parse_args()
     current = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if args.merge is not None:
         current.update(json.loads(args.merge.read_text()))
+    elif args.splits_only:
+        current["seconds_per_split"], current["seconds_per_split_detail"] = seconds_per_split()
+    elif args.whole_run_only:
+        before = _load()
+        seconds = whole_run()
+        current["whole_run_authors_schedule_s"] = seconds
+        current["whole_run_load_average"] = [before, _load()]
+        current.pop("whole_run_note", None)
+        print(f"whole run: {seconds} s (load {before} -> {_load()})", flush=True)
     elif args.device == "cuda":
         print(json.dumps(cuda(args.out or Path("engine_cuda.json")), indent=2))
         return

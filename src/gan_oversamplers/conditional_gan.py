@@ -18,7 +18,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._random import derive_seed, plain
-from ._tabular_gan import TableGANSampler, build_mlp, seeded, train_gan, unit_noise
+from ._tabular_gan import GANJob, TableGANSampler, build_mlp, seeded, train_jobs, unit_noise
 
 __all__ = ["ConditionalTableGAN"]
 
@@ -190,13 +190,13 @@ class ConditionalTableGAN(TableGANSampler):
         weights = None
         if hp["balanced_batches"]:
             weights = torch.as_tensor(1.0 / np.bincount(codes)[codes], dtype=torch.float64)
-        history = train_gan(
+        job = GANJob(
             torch.as_tensor(X01), generator_net, discriminator_net, unit_noise(hp["latent_dim"]),
-            gen, hp, label="all", condition=self._one_hot(codes), row_weights=weights,
-            verbose=self.verbose, name=self._NAME, device=self._device,
+            gen, "all", condition=self._one_hot(codes), row_weights=weights,
         )  # fmt: skip
+        history = train_jobs([job], hp, verbose=self.verbose, name=self._NAME, device=self._device)
         self.generator_ = generator_net
-        return [history]
+        return history
 
     def _has_model(self, label: Any) -> bool:
         return getattr(self, "generator_", None) is not None

@@ -18,7 +18,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._random import derive_seed, plain
-from ._tabular_gan import TableGANSampler, build_mlp, seeded, train_gan
+from ._tabular_gan import GANJob, TableGANSampler, build_mlp, seeded, train_jobs
 from .baselines import SafeSMOTE
 
 __all__ = ["SMOTIFIED_GAN_PRESETS", "SMOTifiedGAN"]
@@ -212,7 +212,7 @@ class SMOTifiedGAN(TableGANSampler):
         self.generators_: dict[Any, torch.nn.Sequential] = {}
         self.k_neighbors_: dict[Any, int] = {}
         self._class_rows: dict[Any, np.ndarray] = {}
-        histories = []
+        jobs = []
         for label in (plain(c) for c in self.classes_):
             n_new = self.counts_.get(label, 0)
             if n_new == 0:
@@ -238,23 +238,10 @@ class SMOTifiedGAN(TableGANSampler):
                 [d, *hp["discriminator_dims"], 1], gen, negative_slope=hp["negative_slope"]
             )
             real = torch.as_tensor(X01[y == label])
-            histories.append(
-                train_gan(
-                    real,
-                    generator_net,
-                    discriminator_net,
-                    draw,
-                    gen,
-                    hp,
-                    label=label,
-                    verbose=self.verbose,
-                    name=self._NAME,
-                    device=self._device,
-                )  # fmt: skip
-            )
+            jobs.append(GANJob(real, generator_net, discriminator_net, draw, gen, label))
             self.generators_[label] = generator_net
             self._class_rows[label] = X01[y == label]
-        return histories
+        return train_jobs(jobs, hp, verbose=self.verbose, name=self._NAME, device=self._device)
 
     def _generate_scaled(self, label: Any, n: int, seed: int) -> np.ndarray:
         rows = self._class_rows[label]

@@ -17,7 +17,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._random import derive_seed, plain
-from ._tabular_gan import TableGANSampler, build_mlp, seeded, train_gan, unit_noise
+from ._tabular_gan import GANJob, TableGANSampler, build_mlp, seeded, train_jobs, unit_noise
 
 __all__ = ["VanillaGAN", "check_layer_order"]
 
@@ -197,28 +197,17 @@ class VanillaGAN(TableGANSampler):
     def _fit_models(self, X01: np.ndarray, y: np.ndarray) -> list[pd.DataFrame]:
         hp = self.hyperparameters_
         self.generators_: dict[Any, torch.nn.Sequential] = {}
-        histories = []
+        jobs = []
         for label in (plain(c) for c in self.classes_):
             if self.counts_.get(label, 0) == 0:
                 continue
             gen = seeded(derive_seed(self._class_seed(label), "train"))
             generator_net, discriminator_net = self._networks(X01.shape[1], gen)
-            histories.append(
-                train_gan(
-                    torch.as_tensor(X01[y == label]),
-                    generator_net,
-                    discriminator_net,
-                    unit_noise(hp["latent_dim"]),
-                    gen,
-                    hp,
-                    label=label,
-                    verbose=self.verbose,
-                    name=self._NAME,
-                    device=self._device,
-                )  # fmt: skip
-            )
+            real = torch.as_tensor(X01[y == label])
+            noise = unit_noise(hp["latent_dim"])
+            jobs.append(GANJob(real, generator_net, discriminator_net, noise, gen, label))
             self.generators_[label] = generator_net
-        return histories
+        return train_jobs(jobs, hp, verbose=self.verbose, name=self._NAME, device=self._device)
 
     def _generate_scaled(self, label: Any, n: int, seed: int) -> np.ndarray:
         z = torch.randn(n, self.hyperparameters_["latent_dim"], generator=seeded(seed))

@@ -10,7 +10,8 @@ from imblearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.exceptions import NotFittedError
 
 from gan_oversamplers import TrainingDivergedError
-from gan_oversamplers._tabular_gan import build_mlp, train_gan
+from gan_oversamplers._engine import GANJob, train_gans
+from gan_oversamplers._tabular_gan import build_mlp
 from gan_oversamplers.registry import TABLE_SAMPLERS
 
 #: Tiny settings per registered name (seconds per fit).
@@ -171,6 +172,7 @@ def test_a_non_finite_loss_raises_training_diverged_naming_class_and_epoch():
 
     hp = {"epochs": 3, "batch_size": 4, "generator_lr": 1e-3, "discriminator_lr": 1e-3}
     hp["betas"] = (0.9, 0.999)
+    job = GANJob(torch.rand(8, 3), generator_net, discriminator_net, nan_input, gen, "x")
     with pytest.raises(TrainingDivergedError, match="class 'x' diverged.*epoch 0") as info:
-        train_gan(torch.rand(8, 3), generator_net, discriminator_net, nan_input, gen, hp, label="x")
+        train_gans([job], hp, name="Vanilla GAN")
     assert (info.value.label, info.value.epoch) == ("x", 0)

@@ -1,0 +1,531 @@
+"""The engine of the BCE table GANs (SMOTified-GAN, vanilla GAN, conditional table GAN).
+
+A method is its networks (``torch.nn.Sequential`` MLPs built by
+:func:`~gan_oversamplers._tabular_gan.build_mlp`), its loss (the BCE GAN of
+:func:`train_gans`) and its input sampler (``draw_input``: Gaussian noise, SMOTE rows,
+noise plus a class condition). :func:`train_gans` trains K such GANs at once:
+
+- **Stacks.** GANs with the same number of minibatches per epoch are stacked (weights
+  along a leading axis, every layer one batched matrix product); rows are padded to the
+  largest minibatch of the stack and masked out of every loss, mean and batch-norm
+  statistic. Stacks are split by batch size where padding would cost more than another
+  stack (:func:`~gan_oversamplers._batched.plan_buckets`).
+- **Hand-written passes.** Linear, batch norm (training statistics over the valid rows,
+  running statistics as ``torch.nn.BatchNorm1d`` keeps them), ReLU / leaky ReLU and
+  dropout, forward and backward, without autograd; the generator step back-propagates
+  through the discriminator to its input only (no discriminator weight gradients), and
+  Adam is PyTorch's fused kernel on one flat buffer per network stack.
+- **Per-GAN randomness.** GAN ``k`` draws every random number (epoch order, generator
+  input, dropout masks) from its own ``torch.Generator``, in the order and shapes of the
+  one-model trainer (:func:`gan_oversamplers._tabular_reference.train_gan`, the frozen
+  oracle): a GAN trains the same alone, in a stack, or in the old loop (equal up to
+  float rounding; tests hold it to 1e-4).
+- **Few host syncs.** Losses accumulate on the device; divergence is checked every
+  :data:`_CHECK_EVERY` epochs (raising :class:`~gan_oversamplers.errors.TrainingDivergedError`
+  at the first non-finite epoch mean, as the one-model trainer did).
+
+The trained weights are written back into the given ``torch.nn.Sequential`` modules
+(on the CPU, generator in eval mode), which the samplers keep for sampling.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from ._batched import plan_buckets
+from ._random import torch_generator
+from .errors import TrainingDivergedError
+
+__all__ = ["GANJob", "train_gans"]
+
+#: Epochs between divergence checks (one host sync each).
+_CHECK_EVERY = 25
+#: Train every GAN in a stack of its own (tests set it to compare with stacked training).
+ONE_AT_A_TIME = False
+#: Fixed cost of one more stack per minibatch step, in FLOPs (about 0.5 ms of small ops
+#: at 40 GFLOP/s); in padded rows it depends on the networks' size (see :func:`_plan`).
+_STACK_OVERHEAD_FLOPS = 2e7
+_COLUMNS = ["d_loss", "g_loss", "d_real", "d_fake"]
+
+
+@dataclass
+class GANJob:
+    """One GAN to train: its real rows, networks, input sampler and random generator.
+
+    ``real`` (n, d) rows scaled into [0, 1]; ``draw_input(m, gen)`` returns the
+    generator's ``m`` input rows (without the condition); ``condition`` (n, c) rows
+    appended to both networks' inputs (conditional GAN; the fake rows of a minibatch
+    carry its real rows' conditions); ``row_weights`` (n,) makes an epoch ``n`` rows
+    drawn with replacement in proportion to them.
+    """
+
+    real: torch.Tensor
+    generator_net: nn.Sequential
+    discriminator_net: nn.Sequential
+    draw_input: Callable[[int, torch.Generator], torch.Tensor]
+    gen: torch.Generator
+    label: Any
+    condition: torch.Tensor | None = None
+    row_weights: torch.Tensor | None = None
+    history: pd.DataFrame | None = field(default=None, repr=False)
+
+
+@dataclass
+class _Block:
+    """One Linear layer and what follows it (batch norm, activation, dropout)."""
+
+    linear: nn.Linear
+    batch_norm: nn.BatchNorm1d | None = None
+    slope: float | None = None  # None: the output layer (no activation)
+    dropout: float = 0.0
+
+
+def _blocks(net: nn.Sequential) -> tuple[list[_Block], bool]:
+    """The layers of a ``build_mlp`` network, and whether it ends in a sigmoid."""
+    blocks: list[_Block] = []
+    sigmoid = False
+    for layer in net:
+        if isinstance(layer, nn.Linear):
+            blocks.append(_Block(layer))
+        elif isinstance(layer, nn.BatchNorm1d):
+            blocks[-1].batch_norm = layer
+        elif isinstance(layer, nn.ReLU):
+            blocks[-1].slope = 0.0
+        elif isinstance(layer, nn.LeakyReLU):
+            blocks[-1].slope = float(layer.negative_slope)
+        elif isinstance(layer, nn.Sigmoid):
+            sigmoid = True
+        elif hasattr(layer, "p") and hasattr(layer, "generator"):  # SeededDropout
+            blocks[-1].dropout = float(layer.p)
+        else:
+            raise TypeError(f"the table GAN engine cannot train a {type(layer).__name__} layer")
+    if any(b.slope is None for b in blocks[:-1]) or blocks[-1].slope is not None:
+        raise TypeError("every hidden Linear layer needs an activation, the last none")
+    return blocks, sigmoid
+
+
+class _StackedMLP:
+    """K copies of one MLP architecture, stacked; parameters in one flat buffer."""
+
+    def __init__(self, nets: Sequence[nn.Sequential], device: torch.device) -> None:
+        self.K = len(nets)
+        per_net = [_blocks(net) for net in nets]
+        self.blocks, self.sigmoid = per_net[0]
+        self.nets = list(nets)
+        shapes: list[tuple[int, ...]] = []
+        for block in self.blocks:
+            out, inp = block.linear.weight.shape
+            shapes += [(self.K, inp, out), (self.K, 1, out)]
+            if block.batch_norm is not None:
+                shapes += [(self.K, 1, out), (self.K, 1, out)]
+        sizes = [math.prod(s) for s in shapes]
+        self.flat = torch.zeros(sum(sizes), device=device)
+        self.grad = torch.zeros_like(self.flat)
+        self.m, self.v = torch.zeros_like(self.flat), torch.zeros_like(self.flat)
+        self.step_count = torch.zeros((), dtype=torch.float32, device=device)
+        views, grads, start = [], [], 0
+        for shape, size in zip(shapes, sizes, strict=True):
+            views.append(self.flat[start : start + size].view(shape))
+            grads.append(self.grad[start : start + size].view(shape))
+            start += size
+        self.W, self.b, self.gW, self.gb = [], [], [], []
+        self.gamma, self.beta, self.g_gamma, self.g_beta = [], [], [], []
+        self.running: list[tuple[torch.Tensor, torch.Tensor] | None] = []
+        i = 0
+        for block in self.blocks:
+            self.W.append(views[i])
+            self.b.append(views[i + 1])
+            self.gW.append(grads[i])
+            self.gb.append(grads[i + 1])
+            i += 2
+            if block.batch_norm is not None:
+                self.gamma.append(views[i])
+                self.beta.append(views[i + 1])
+                self.g_gamma.append(grads[i])
+                self.g_beta.append(grads[i + 1])
+                i += 2
+                width = block.linear.out_features
+                self.running.append(
+                    (
+                        torch.zeros(self.K, 1, width, device=device),
+                        torch.ones(self.K, 1, width, device=device),
+                    )
+                )
+            else:
+                self.gamma.append(None)
+                self.beta.append(None)
+                self.g_gamma.append(None)
+                self.g_beta.append(None)
+                self.running.append(None)
+        with torch.no_grad():
+            for k, (blocks, _) in enumerate(per_net):
+                for j, block in enumerate(blocks):
+                    self.W[j][k] = block.linear.weight.detach().T
+                    self.b[j][k, 0] = block.linear.bias.detach()
+                    bn = block.batch_norm
+                    if bn is not None:
+                        self.gamma[j][k, 0] = bn.weight.detach()
+                        self.beta[j][k, 0] = bn.bias.detach()
+                        self.running[j][0][k, 0] = bn.running_mean
+                        self.running[j][1][k, 0] = bn.running_var
+        self.batches_tracked = 0
+
+    @property
+    def dropout_widths(self) -> list[tuple[int, float]]:
+        """(width, p) of every hidden layer with dropout, in forward order."""
+        return [(b.linear.out_features, b.dropout) for b in self.blocks if b.dropout > 0]
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        keep: Sequence[torch.Tensor],
+        rows: torch.Tensor | None,
+        count: torch.Tensor | None,
+        train_stats: bool,
+    ) -> tuple[torch.Tensor, list[Any]]:
+        """Logits (K, R, out) and what :meth:`backward` needs.
+
+        ``keep``: the dropout multipliers (0 or ``1/(1-p)``) of the layers with dropout;
+        ``rows`` (K, R, 1) the valid-row mask and ``count`` (K, 1, 1) the valid rows, for
+        batch-norm statistics; ``train_stats`` updates the running statistics.
+        """
+        cache: list[Any] = [x]
+        h, d = x, 0
+        last = len(self.blocks) - 1
+        for j, block in enumerate(self.blocks):
+            h = torch.baddbmm(self.b[j], h, self.W[j])
+            if j == last:
+                break
+            bn_cache = None
+            if block.batch_norm is not None:
+                mean = (h * rows).sum(1, keepdim=True) / count
+                centred = h - mean
+                var = (centred * centred * rows).sum(1, keepdim=True) / count
+                inv = torch.rsqrt(var + block.batch_norm.eps)
+                xhat = centred * inv
+                h = torch.addcmul(self.beta[j], xhat, self.gamma[j])
+                bn_cache = (xhat, inv)
+                if train_stats:
+                    momentum = block.batch_norm.momentum
+                    rm, rv = self.running[j]
+                    rm.lerp_(mean, momentum)
+                    rv.lerp_(var * count / (count - 1), momentum)
+            h = F.leaky_relu(h, block.slope) if block.slope else F.relu(h)
+            if block.dropout > 0:
+                h = h * keep[d]
+                d += 1
+            cache.append((bn_cache, None if block.dropout == 0 else keep[d - 1]))
+            cache.append(h)
+        return h, cache
+
+    def backward(
+        self,
+        cache: list[Any],
+        grad: torch.Tensor,
+        rows: torch.Tensor | None,
+        count: torch.Tensor | None,
+        weights: bool,
+        inputs: bool,
+    ) -> torch.Tensor | None:
+        """Back-propagate ``grad`` (at the logits); weight gradients into the flat buffer.
+
+        Returns the gradient at the input when ``inputs``.
+        """
+        last = len(self.blocks) - 1
+        for j in range(last, -1, -1):
+            act = cache[2 * j]
+            if weights:
+                torch.bmm(act.transpose(1, 2), grad, out=self.gW[j])
+                torch.sum(grad, dim=1, keepdim=True, out=self.gb[j])
+            if j == 0 and not inputs:
+                return None
+            grad = torch.bmm(grad, self.W[j].transpose(1, 2))
+            if j == 0:
+                return grad
+            bn_cache, keep = cache[2 * j - 1]
+            block = self.blocks[j - 1]
+            if keep is not None:
+                grad = grad * keep
+            grad = torch.ops.aten.leaky_relu_backward(grad, act, block.slope, True)
+            if bn_cache is not None:
+                xhat, inv = bn_cache
+                if weights:
+                    torch.sum(grad * xhat, dim=1, keepdim=True, out=self.g_gamma[j - 1])
+                    torch.sum(grad, dim=1, keepdim=True, out=self.g_beta[j - 1])
+                g_hat = grad * self.gamma[j - 1] * rows
+                mean_g = g_hat.sum(1, keepdim=True) / count
+                mean_gx = (g_hat * xhat).sum(1, keepdim=True) / count
+                grad = (g_hat - mean_g - xhat * mean_gx) * inv * rows
+        return None
+
+    def adam(self, lr: float, betas: Sequence[float]) -> None:
+        """One Adam step (torch.optim.Adam's arithmetic, eps 1e-8) of every stacked net."""
+        self.step_count += 1
+        torch._fused_adam_(
+            [self.flat], [self.grad], [self.m], [self.v], [], [self.step_count],
+            amsgrad=False, lr=float(lr), beta1=float(betas[0]), beta2=float(betas[1]),
+            weight_decay=0.0, eps=1e-8, maximize=False,
+        )  # fmt: skip
+
+    def write_back(self) -> None:
+        """Copy the trained weights into the given ``nn.Sequential`` modules (CPU)."""
+        with torch.no_grad():
+            for k, net in enumerate(self.nets):
+                blocks, _ = _blocks(net)
+                for j, block in enumerate(blocks):
+                    block.linear.weight.copy_(self.W[j][k].T.cpu())
+                    block.linear.bias.copy_(self.b[j][k, 0].cpu())
+                    bn = block.batch_norm
+                    if bn is not None:
+                        bn.weight.copy_(self.gamma[j][k, 0].cpu())
+                        bn.bias.copy_(self.beta[j][k, 0].cpu())
+                        bn.running_mean.copy_(self.running[j][0][k, 0].cpu())
+                        bn.running_var.copy_(self.running[j][1][k, 0].cpu())
+                        bn.num_batches_tracked.fill_(self.batches_tracked)
+
+
+def _minibatches(n: int, batch: int) -> list[tuple[int, int]]:
+    return [(start, min(start + batch, n)) for start in range(0, n, batch)]
+
+
+class _Stack:
+    """GANs with the same number of minibatches per epoch, trained together."""
+
+    def __init__(
+        self, jobs: Sequence[GANJob], hp: dict[str, Any], device: torch.device, name: str
+    ) -> None:
+        self.jobs, self.hp, self.device, self.name = list(jobs), hp, device, name
+        K = self.K = len(jobs)
+        self.n = [int(job.real.shape[0]) for job in jobs]
+        self.batch = [min(int(hp["batch_size"]), n) for n in self.n]
+        self.spans = [_minibatches(n, b) for n, b in zip(self.n, self.batch, strict=True)]
+        self.steps = len(self.spans[0])
+        self.B = max(2, *self.batch)
+        self.G = _StackedMLP([job.generator_net for job in jobs], device)
+        self.D = _StackedMLP([job.discriminator_net for job in jobs], device)
+        self.d = int(jobs[0].real.shape[1])
+        self.c = 0 if jobs[0].condition is None else int(jobs[0].condition.shape[1])
+        self.L = self.G.blocks[0].linear.in_features - self.c
+        self.gens = [
+            job.gen
+            if device.type == "cpu"
+            else torch_generator(int(torch.randint(0, 2**62, (1,), generator=job.gen)), device)
+            for job in jobs
+        ]
+        # real rows with their condition (the discriminator's real input), per GAN
+        self.real = [
+            (job.real if job.condition is None else torch.cat([job.real, job.condition], 1)).to(
+                device
+            )
+            for job in jobs
+        ]
+        self.weights = [
+            None if job.row_weights is None else job.row_weights.to(device) for job in jobs
+        ]
+        B, width = self.B, self.d + self.c
+        self.x_real = torch.zeros(K, B, width, device=device)
+        self.z = torch.zeros(K, B, self.L + self.c, device=device)
+        self.cond_fake = torch.zeros(K, B, self.c, device=device)
+        self.u_g = [torch.zeros(K, B, w, device=device) for w, _ in self.G.dropout_widths]
+        self.u_d = [
+            [torch.zeros(K, B, w, device=device) for w, _ in self.D.dropout_widths]
+            for _ in range(3)  # real rows, fake rows (discriminator step), generator step
+        ]
+        # per step of the epoch: valid real rows r and fake rows m = max(r, 2) per GAN
+        self.masks = []
+        position = torch.arange(B, dtype=torch.float32).view(1, B, 1)
+        for s in range(self.steps):
+            r = torch.tensor([b - a for a, b in (sp[s] for sp in self.spans)], dtype=torch.float32)
+            m = torch.clamp(r, min=2)
+            r_rows = (position < r.view(K, 1, 1)).float()
+            m_rows = (position < m.view(K, 1, 1)).float()
+            self.masks.append(
+                {
+                    "r": r.view(K, 1, 1).to(device),
+                    "m": m.view(K, 1, 1).to(device),
+                    "r_rows": r_rows.to(device),
+                    "m_rows": m_rows.to(device),
+                    "d_weight": torch.cat(
+                        [r_rows / r.view(K, 1, 1), m_rows / m.view(K, 1, 1)], 1
+                    ).to(device),  # fmt: skip
+                    "d_target": torch.cat([torch.ones(K, B, 1), torch.zeros(K, B, 1)], 1).to(
+                        device
+                    ),
+                    "both_rows": torch.cat([r_rows, m_rows], 1).to(device),
+                }
+            )
+
+    # -- random numbers, per GAN, in the one-model trainer's order ---------------------
+    def _draw(self, s: int, orders: list[torch.Tensor]) -> None:
+        for k, (job, gen) in enumerate(zip(self.jobs, self.gens, strict=True)):
+            a, b = self.spans[k][s]
+            index = orders[k][a:b]
+            r, m = b - a, max(b - a, 2)
+            torch.index_select(self.real[k], 0, index, out=self.x_real[k, :r])
+            self.z[k, :m, : self.L] = job.draw_input(m, gen)
+            if self.c:
+                torch.index_select(
+                    self.real[k][:, self.d :], 0, index.repeat(2)[:m], out=self.cond_fake[k, :m]
+                )
+            for u, (w, _) in zip(self.u_g, self.G.dropout_widths, strict=True):
+                torch.rand(m, w, generator=gen, device=self.device, out=u[k, :m])
+            for call, rows in enumerate((r, m, m)):
+                for u, (w, _) in zip(self.u_d[call], self.D.dropout_widths, strict=True):
+                    torch.rand(rows, w, generator=gen, device=self.device, out=u[k, :rows])
+
+    @staticmethod
+    def _keep(us: Sequence[torch.Tensor], widths: Sequence[tuple[int, float]]) -> list:
+        return [(u >= p).float() * (1.0 / (1.0 - p)) for u, (_, p) in zip(us, widths, strict=True)]
+
+    def step(self, s: int, sums: torch.Tensor) -> None:
+        """One discriminator step, then one generator step, on minibatch ``s`` of each GAN."""
+        hp, mk, d = self.hp, self.masks[s], self.d
+        if self.c:
+            self.z[..., self.L :] = self.cond_fake
+        # generator: one pass (the same fake rows serve both steps, as in the old loop)
+        g_logits, g_cache = self.G.forward(
+            self.z, self._keep(self.u_g, self.G.dropout_widths), mk["m_rows"], mk["m"], True
+        )
+        out = torch.sigmoid(g_logits) if self.G.sigmoid else g_logits
+        fake = out if not self.c else torch.cat([out, self.cond_fake], 2)
+        # discriminator: real rows -> 1, fake rows -> 0, in one pass
+        widths = self.D.dropout_widths
+        keep_real, keep_fake = self._keep(self.u_d[0], widths), self._keep(self.u_d[1], widths)
+        keep = [torch.cat([a, b], 1) for a, b in zip(keep_real, keep_fake, strict=True)]
+        logits, cache = self.D.forward(torch.cat([self.x_real, fake], 1), keep, None, None, False)
+        target, weight = mk["d_target"], mk["d_weight"]
+        bce = F.softplus(logits) - logits * target
+        d_loss = (bce * weight).sum(dim=(1, 2))
+        p = torch.sigmoid(logits)
+        self.D.backward(cache, (p - target) * weight, None, None, weights=True, inputs=False)
+        self.D.adam(hp["discriminator_lr"], hp["betas"])
+        # generator: its fake rows scored by the updated discriminator against 1
+        g_weight = mk["m_rows"] / mk["m"]
+        q_logits, q_cache = self.D.forward(fake, self._keep(self.u_d[2], widths), None, None, False)
+        g_loss = (F.softplus(-q_logits) * g_weight).sum(dim=(1, 2))
+        q = torch.sigmoid(q_logits)
+        g_in = self.D.backward(q_cache, (q - 1.0) * g_weight, None, None, False, True)
+        g_out = g_in[..., :d]
+        if self.G.sigmoid:
+            g_out = g_out * out * (1.0 - out)
+        self.G.backward(g_cache, g_out, mk["m_rows"], mk["m"], weights=True, inputs=False)
+        self.G.adam(hp["generator_lr"], hp["betas"])
+        self.G.batches_tracked += 1
+        B = self.B
+        d_real = (p[:, :B] * weight[:, :B]).sum(dim=(1, 2))
+        d_fake = (p[:, B:] * weight[:, B:]).sum(dim=(1, 2))
+        sums += torch.stack([d_loss, g_loss, d_real, d_fake], 1)
+
+    def train(self, verbose: bool) -> None:
+        """Every epoch of every GAN of the stack; histories into the jobs."""
+        epochs = int(self.hp["epochs"])
+        log = torch.zeros(epochs, self.K, 4, device=self.device)
+        label = self.jobs[0].label if self.K == 1 else f"x{self.K}"
+        bar = tqdm(range(epochs), disable=not verbose, desc=f"{self.name} class {label}")
+        checked = 0
+        for epoch in bar:
+            orders = [
+                torch.randperm(n, generator=gen, device=self.device)
+                if w is None
+                else torch.multinomial(w, n, replacement=True, generator=gen)
+                for n, w, gen in zip(self.n, self.weights, self.gens, strict=True)
+            ]
+            sums = log[epoch]
+            for s in range(self.steps):
+                self._draw(s, orders)
+                self.step(s, sums)
+            sums /= self.steps
+            if epoch + 1 - checked >= _CHECK_EVERY or epoch == epochs - 1:
+                self._check(log, checked, epoch + 1)
+                checked = epoch + 1
+                if verbose:
+                    last = log[epoch].mean(0).tolist()
+                    bar.set_postfix(d_loss=f"{last[0]:.4f}", g_loss=f"{last[1]:.4f}")
+        self.G.write_back()
+        self.D.write_back()
+        history = log.cpu().numpy().astype(np.float64)
+        for k, job in enumerate(self.jobs):
+            frame = pd.DataFrame(history[:, k], columns=_COLUMNS)
+            frame.insert(0, "epoch", np.arange(epochs))
+            frame.insert(0, "label", [job.label] * epochs)
+            job.history = frame
+
+    def _check(self, log: torch.Tensor, start: int, stop: int) -> None:
+        finite = torch.isfinite(log[start:stop, :, :2]).all(dim=2)  # (epochs, K)
+        if bool(finite.all()):
+            return
+        bad = (~finite).nonzero().tolist()
+        epoch, k = min(bad, key=lambda ek: (ek[1], ek[0]))  # the first GAN (class order)
+        raise TrainingDivergedError(self.jobs[k].label, start + epoch, method=self.name)
+
+
+def _plan(jobs: Sequence[GANJob], hp: dict[str, Any]) -> list[list[int]]:
+    """Stacks: GANs with as many minibatches per epoch, split by batch size if worth it.
+
+    A padded row costs about ``2 * 3 * (G + 2 D)`` FLOPs per step (G, D: the networks'
+    multiply-adds per row; forward, weight and input gradients, the discriminator twice);
+    :func:`plan_buckets` weighs that against :data:`_STACK_OVERHEAD_FLOPS` per stack.
+    """
+    if ONE_AT_A_TIME or not jobs:
+        return [[k] for k in range(len(jobs))]
+
+    def macs(net: nn.Sequential) -> int:
+        return sum(m.weight.numel() for m in net if isinstance(m, nn.Linear))
+
+    row_flops = 6 * (macs(jobs[0].generator_net) + 2 * macs(jobs[0].discriminator_net))
+    overhead = max(1, round(_STACK_OVERHEAD_FLOPS / row_flops))
+    by_steps: dict[int, list[int]] = {}
+    for k, job in enumerate(jobs):
+        n = int(job.real.shape[0])
+        by_steps.setdefault(math.ceil(n / min(int(hp["batch_size"]), n)), []).append(k)
+    stacks = []
+    for members in by_steps.values():
+        batch = [max(2, min(int(hp["batch_size"]), int(jobs[k].real.shape[0]))) for k in members]
+        stacks += [[members[i] for i in g] for g in plan_buckets(batch, overhead)]
+    return sorted(stacks)
+
+
+def train_gans(
+    jobs: Sequence[GANJob],
+    hp: dict[str, Any],
+    *,
+    verbose: bool = False,
+    name: str = "GAN",
+    device: torch.device | None = None,
+) -> list[pd.DataFrame]:
+    """Train every GAN of ``jobs`` (BCE GANs on rows scaled into [0, 1]); their histories.
+
+    One epoch of a GAN is one pass over its real rows in shuffled minibatches of
+    ``hp["batch_size"]`` rows (the last may be smaller; with ``row_weights``, ``n`` rows
+    drawn with replacement in proportion to them). Per minibatch: one discriminator step
+    on the real rows (target 1) and ``G(input)`` rows (target 0; at least 2 rows, as
+    batch norm needs), the loss being the sum of the two BCE means; then one generator
+    step with the non-saturating loss (target 1) on the same generated rows, scored by
+    the updated discriminator. The discriminator outputs logits. Adam with
+    ``hp["generator_lr"]``, ``hp["discriminator_lr"]``, ``hp["betas"]``.
+
+    Returns one history per job (``label, epoch, d_loss, g_loss, d_real, d_fake``: epoch
+    means; ``d_real``/``d_fake`` the mean discriminator probability on real and generated
+    rows). The jobs' networks hold the trained weights afterwards (CPU; generators in
+    eval mode). Raises :class:`~gan_oversamplers.errors.TrainingDivergedError` naming
+    the class and the first epoch whose mean loss is not finite.
+    """
+    device = torch.device("cpu") if device is None else device
+    shapes = {(tuple(j.real.shape[1:]), j.condition is None) for j in jobs}
+    if len(shapes) > 1:
+        raise ValueError("every GAN of one engine call needs the same columns")
+    for members in _plan(jobs, hp):
+        _Stack([jobs[k] for k in members], hp, device, name).train(verbose)
+    for job in jobs:
+        job.generator_net.eval()
+    return [job.history for job in jobs]
