@@ -19,17 +19,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from imblearn.over_sampling.base import BaseOverSampler
 from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 from torch import nn
 
-from ._device import resolve_device
+from ._base import GANOverSampler
 from ._engine import GANJob, train_gans
 from ._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
 from ._tabular_reference import train_gan as reference_train_gan
-from .topup import top_up_counts
 
 __all__ = ["GANJob", "SeededDropout", "TableGANSampler", "build_mlp", "train_jobs"]
 
@@ -124,7 +122,7 @@ def train_jobs(
     return train_gans(jobs, hp, verbose=verbose, name=name, device=device)
 
 
-class TableGANSampler(BaseOverSampler):
+class TableGANSampler(GANOverSampler):
     """Base of the tabular GAN samplers: scaling, counts, seeds and the sampler protocol.
 
     Subclasses set ``PRESETS`` and ``_HYPERPARAMETERS`` (names resolved from the preset
@@ -132,7 +130,6 @@ class TableGANSampler(BaseOverSampler):
     ``_generate_scaled(label, n, seed)``.
     """
 
-    _sampling_type = "over-sampling"
     PRESETS: dict[str, dict[str, Any]] = {}
     _HYPERPARAMETERS: tuple[str, ...] = ()
     _NAME = "GAN"
@@ -179,20 +176,11 @@ class TableGANSampler(BaseOverSampler):
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
         self.classes_ = np.unique(y)
-        if counts is None:
-            counts = top_up_counts(y, self.sampling_strategy)
-        known = {plain(c) for c in self.classes_}
-        unknown = [label for label in counts if plain(label) not in known]
-        if unknown:
-            raise ValueError(f"counts names class(es) {unknown!r} that are not in y")
-        bad = {k: v for k, v in counts.items() if not (int(v) == v and v >= 0)}
-        if bad:
-            raise ValueError(f"counts must be non-negative integers, got {bad!r}")
-        self.counts_ = {plain(k): int(v) for k, v in counts.items()}
+        self.counts_ = self._new_counts(y, counts, [plain(c) for c in self.classes_])
         self.n_features_in_ = X.shape[1]
         self._dtype = X.dtype
-        self._seed = resolve_seed(check_random_state(self.random_state))
-        self._device = resolve_device(getattr(self, "device", "cpu"))
+        self._seed = self._fit_seed()
+        self._device = self._fit_device()
         self.data_min_ = X.min(axis=0).astype(np.float64)
         self.data_range_ = X.max(axis=0).astype(np.float64) - self.data_min_
         divisor = np.where(self.data_range_ > 0, self.data_range_, 1.0)
@@ -253,14 +241,7 @@ class TableGANSampler(BaseOverSampler):
     def _fit_resample(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         counts = {plain(k): int(v) for k, v in self.sampling_strategy_.items()}
         self.fit_generators(X.toarray() if sparse.issparse(X) else X, y, counts)
-        new = self.generate()
-        X_parts, y_parts = [X], [y]
-        for label, rows in new.items():
-            X_parts.append(rows.astype(X.dtype, copy=False))
-            y_parts.append(np.full(len(rows), label, dtype=y.dtype))
-        if sparse.issparse(X):  # sparse in, sparse out (same format)
-            return sparse.vstack(X_parts, format=X.format), np.concatenate(y_parts)
-        return np.concatenate(X_parts), np.concatenate(y_parts)
+        return self._append_new(X, y, self.generate())
 
     def _class_seed(self, label: Any) -> int:
         """The training seed of class ``label`` (independent of the other classes' counts)."""

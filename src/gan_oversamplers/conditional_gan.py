@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from imblearn.over_sampling.base import BaseOverSampler
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 
+from ._base import BASE_CONSTRAINTS
 from ._random import derive_seed, plain
 from ._tabular_gan import GANJob, TableGANSampler, build_mlp, seeded, train_jobs, unit_noise
 
@@ -109,8 +109,7 @@ class ConditionalTableGAN(TableGANSampler):
     _NAME = "Conditional GAN"
 
     _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
-        "random_state": ["random_state"],
+        **BASE_CONSTRAINTS,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "generator_dims": ["array-like"],
         "discriminator_dims": ["array-like", None],
@@ -122,8 +121,6 @@ class ConditionalTableGAN(TableGANSampler):
         "discriminator_lr": [Interval(Real, 0, 1, closed="right")],
         "betas": ["array-like"],
         "balanced_batches": ["boolean"],
-        "verbose": ["verbose"],
-        "device": [StrOptions({"auto", "cpu", "cuda"})],
     }
 
     def __init__(

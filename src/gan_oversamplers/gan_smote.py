@@ -13,12 +13,11 @@ from typing import Any
 
 import numpy as np
 import torch
-from imblearn.over_sampling.base import BaseOverSampler
 from scipy import sparse
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 
+from ._base import BASE_CONSTRAINTS, GANOverSampler
 from ._batched import resolve_device, train_stack
 from ._mlp import mlp_forward
 from ._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
@@ -310,7 +309,7 @@ def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSM
     return models
 
 
-class GANSMOTE(BaseOverSampler):
+class GANSMOTE(GANOverSampler):
     """Over-sample with one GAN-SMOTE generator per class (imbalanced-learn API).
 
     Each class selected by ``sampling_strategy`` gets its own
@@ -350,9 +349,8 @@ class GANSMOTE(BaseOverSampler):
     """
 
     _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
+        **BASE_CONSTRAINTS,
         **_CONSTRAINTS,
-        "device": [StrOptions({"auto", "cpu", "cuda"})],
     }
 
     def __init__(
@@ -412,7 +410,7 @@ class GANSMOTE(BaseOverSampler):
         return {key: getattr(self, key) for key in GAN_SMOTE_DEFAULTS}
 
     def _fit_resample(self, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
-        seed = resolve_seed(check_random_state(self.random_state))
+        seed = self._fit_seed()
         dense = X.toarray() if sparse.issparse(X) else X
         self.generators_: dict[Any, GANSMOTEGenerator] = {}
         todo = [
@@ -431,13 +429,8 @@ class GANSMOTE(BaseOverSampler):
             for index, label, _ in todo
         ]
         fit_generators(models, [dense[y == label] for _, label, _ in todo])  # all classes at once
-        new_X, new_y = [], []
+        new = {}
         for model, (_, label, n_new) in zip(models, todo, strict=True):
             self.generators_[plain(label)] = model
-            new_X.append(model.sample(n_new).astype(X.dtype, copy=False))
-            new_y.append(np.full(n_new, label, dtype=y.dtype))
-        if not new_X:
-            return X, y
-        if sparse.issparse(X):  # sparse in, sparse out (same format)
-            return sparse.vstack([X, *new_X], format=X.format), np.concatenate([y, *new_y])
-        return np.concatenate([X, *new_X]), np.concatenate([y, *new_y])
+            new[label] = model.sample(n_new)
+        return self._append_new(X, y, new)

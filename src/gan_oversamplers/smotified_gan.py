@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._base import BASE_CONSTRAINTS
 from ._random import derive_seed, plain
 from ._tabular_gan import GANJob, TableGANSampler, build_mlp, seeded, train_jobs
 from .baselines import SafeSMOTE
@@ -143,8 +143,7 @@ class SMOTifiedGAN(TableGANSampler):
     _NAME = "SMOTified-GAN"
 
     _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
-        "random_state": ["random_state"],
+        **BASE_CONSTRAINTS,
         "preset": [StrOptions(set(SMOTIFIED_GAN_PRESETS))],
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
         "generator_dims": ["array-like", None],
@@ -156,8 +155,6 @@ class SMOTifiedGAN(TableGANSampler):
         "generator_lr": [Interval(Real, 0, 1, closed="right"), None],
         "discriminator_lr": [Interval(Real, 0, 1, closed="right"), None],
         "betas": ["array-like", None],
-        "verbose": ["verbose"],
-        "device": [StrOptions({"auto", "cpu", "cuda"})],
     }
 
     def __init__(

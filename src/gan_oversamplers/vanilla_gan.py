@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._base import BASE_CONSTRAINTS
 from ._random import derive_seed, plain
 from ._tabular_gan import GANJob, TableGANSampler, build_mlp, seeded, train_jobs, unit_noise
 
@@ -114,8 +114,7 @@ class VanillaGAN(TableGANSampler):
     _NAME = "Vanilla GAN"
 
     _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
-        "random_state": ["random_state"],
+        **BASE_CONSTRAINTS,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "generator_dims": ["array-like"],
         "discriminator_dims": ["array-like", None],
@@ -127,8 +126,6 @@ class VanillaGAN(TableGANSampler):
         "generator_lr": [Interval(Real, 0, 1, closed="right")],
         "discriminator_lr": [Interval(Real, 0, 1, closed="right")],
         "betas": ["array-like"],
-        "verbose": ["verbose"],
-        "device": [StrOptions({"auto", "cpu", "cuda"})],
     }
 
     def __init__(

@@ -25,17 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from imblearn.over_sampling.base import BaseOverSampler
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, check_X_y
 from torch import nn
 from torch.nn import functional as F
-from tqdm.auto import tqdm
 
-from .._device import resolve_device
+from .._base import BASE_CONSTRAINTS, GANOverSampler
+from .._loop import minibatches, train_epochs
 from .._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
 from ..errors import TrainingDivergedError
-from ..topup import top_up_counts
+from . import _reference
 
 __all__ = [
     "ConvDecoder",
@@ -52,6 +51,10 @@ __all__ = [
     "init_weights",
     "train_gan",
 ]
+
+#: Which loop the image samplers train on: "loop" (:func:`~gan_oversamplers._loop.train_epochs`)
+#: or "reference" (the frozen loops of :mod:`._reference`, for the tests).
+TRAINER = "loop"
 
 
 def check_image_shape(image_shape: Any, n_features: int) -> tuple[int, int, int]:
@@ -243,10 +246,8 @@ def diverged(method: str, label: Any, epoch: int) -> TrainingDivergedError:
     return TrainingDivergedError(label, epoch, method=method)
 
 
-def batches(n: int, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
-    """Shuffled row indices in ``max(1, n // batch_size)`` near-equal batches (none of 1 row)."""
-    order = torch.randperm(n, generator=generator, device=generator.device)
-    return order.tensor_split(max(1, n // batch_size))
+#: The per-epoch minibatch plan of every image model (the shared loop's).
+batches = minibatches
 
 
 def _gradient_penalty(
@@ -305,9 +306,15 @@ def train_gan(
     (optional, default 0) adds ``weight * E[(||grad D(x_hat)|| - 1)^2]`` on random
     interpolates of real and fake images (Gulrajani et al., 2017) to the discriminator loss.
     On a CUDA ``device`` the networks and images move there and train with a device
-    generator seeded from ``rng``; the networks come back to the CPU at the end. Losses
-    stay on the device until the end of each epoch (one host sync per epoch).
+    generator seeded from ``rng``; the networks come back to the CPU at the end. The
+    epochs, minibatches, loss history and divergence check are the shared loop's
+    (:func:`~gan_oversamplers._loop.train_epochs`); this function supplies the step.
     """
+    if TRAINER == "reference":
+        return _reference.train_gan(
+            generator, discriminator, real, cond, hp, rng,
+            method=method, label=label, verbose=verbose, device=device,
+        )  # fmt: skip
     generator, discriminator, real, cond, rng = to_device(
         device, (generator, discriminator), real, cond, rng
     )
@@ -315,52 +322,39 @@ def train_gan(
     opt_g = torch.optim.Adam(generator.parameters(), lr=hp["generator_lr"], betas=betas)
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=hp["discriminator_lr"], betas=betas)
     bce = F.binary_cross_entropy_with_logits
-    log = np.zeros((hp["epochs"], 2))
-    bar = tqdm(
-        range(hp["epochs"]),
-        disable=not verbose,
-        desc=method if label is None else f"{method} class {label}",
-        leave=False,
-    )
-    for epoch in bar:
-        d_sum = g_sum = torch.zeros((), device=real.device)
-        steps = batches(len(real), hp["batch_size"], rng)
-        for idx in steps:
-            x, c = real[idx], None if cond is None else cond[idx]
-            z = torch.randn(len(idx), hp["latent_dim"], generator=rng, device=rng.device)
-            fake = generator(z, c)
-            d_real, d_fake = discriminator(x, c), discriminator(fake.detach(), c)
-            d_loss = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
-            if hp.get("gradient_penalty", 0.0) > 0:
-                d_loss = d_loss + hp["gradient_penalty"] * _gradient_penalty(
-                    discriminator, x, fake.detach(), c, rng
-                )
-            opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            opt_d.step()
-            d_out = discriminator(fake, c)
-            g_loss = bce(d_out, torch.ones_like(d_out))
-            opt_g.zero_grad(set_to_none=True)
-            g_loss.backward()
-            opt_g.step()
-            d_sum, g_sum = d_sum + d_loss.detach(), g_sum + g_loss.detach()
-        log[epoch] = torch.stack([d_sum, g_sum]).cpu().numpy() / len(steps)
-        if not np.isfinite(log[epoch]).all():
-            raise diverged(method, label, epoch)
-        bar.set_postfix(d_loss=f"{log[epoch, 0]:.4f}", g_loss=f"{log[epoch, 1]:.4f}", refresh=False)
-    generator.cpu()
-    discriminator.cpu()
-    return pd.DataFrame(
-        {
-            "label": [label] * len(log),
-            "epoch": np.arange(len(log)),
-            "d_loss": log[:, 0],
-            "g_loss": log[:, 1],
-        }
-    )
+
+    def step(idx: torch.Tensor) -> torch.Tensor:
+        x, c = real[idx], None if cond is None else cond[idx]
+        z = torch.randn(len(idx), hp["latent_dim"], generator=rng, device=rng.device)
+        fake = generator(z, c)
+        d_real, d_fake = discriminator(x, c), discriminator(fake.detach(), c)
+        d_loss = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
+        if hp.get("gradient_penalty", 0.0) > 0:
+            d_loss = d_loss + hp["gradient_penalty"] * _gradient_penalty(
+                discriminator, x, fake.detach(), c, rng
+            )
+        opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_d.step()
+        d_out = discriminator(fake, c)
+        g_loss = bce(d_out, torch.ones_like(d_out))
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+        return torch.stack([d_loss.detach(), g_loss.detach()])
+
+    try:
+        return train_epochs(
+            len(real), step, rng,
+            epochs=hp["epochs"], batch_size=hp["batch_size"], columns=("d_loss", "g_loss"),
+            method=method, label=label, verbose=verbose, device=real.device,
+        )  # fmt: skip
+    finally:
+        generator.cpu()
+        discriminator.cpu()
 
 
-class ImageOverSampler(BaseOverSampler):
+class ImageOverSampler(GANOverSampler):
     """Common skeleton of the image samplers: validation, scaling, the sampler protocol.
 
     Subclasses implement ``_fit(X, y, seed)`` (``X`` scaled to ``[-1, 1]``,
@@ -368,8 +362,8 @@ class ImageOverSampler(BaseOverSampler):
     ``_generate_class(label, n, generator)`` (``n`` rows in ``[-1, 1]``).
     """
 
-    _sampling_type = "over-sampling"
     _method = "image sampler"
+    _NOUN = "images"
 
     def _has_model(self, label: Any) -> bool:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -396,15 +390,9 @@ class ImageOverSampler(BaseOverSampler):
         self.image_shape_ = check_image_shape(self.image_shape, X.shape[1])
         self.n_features_in_, self.dtype_ = X.shape[1], X.dtype
         self.classes_ = [plain(c) for c in np.unique(y)]
-        counts = top_up_counts(y, self.sampling_strategy) if counts is None else counts
-        self.counts_ = {plain(k): int(v) for k, v in counts.items()}
-        for label, n in self.counts_.items():
-            if n < 0:
-                raise ValueError(f"counts[{label!r}] = {n}: the number of new images must be >= 0")
-            if n > 0 and label not in self.classes_:
-                raise ValueError(f"Class {label!r} has no images in y; cannot generate {n} for it")
+        self.counts_ = self._new_counts(y, counts, self.classes_)
         self.data_min_, self.data_max_ = float(X.min()), float(X.max())
-        self._seed = resolve_seed(self.random_state)
+        self._seed = self._fit_seed()
         scaled = self._to_tanh(X)
         self._fit(torch.as_tensor(scaled, dtype=torch.float32), np.asarray(y), self._seed)
         return self
@@ -462,11 +450,12 @@ class ImageOverSampler(BaseOverSampler):
 
     def _fit_resample(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         counts = {plain(k): int(v) for k, v in self.sampling_strategy_.items()}
-        new = self.fit_generators(X, y, counts).generate(counts)
-        labels = sorted(label for label in new if len(new[label]))
-        new_X = [new[label].astype(X.dtype, copy=False) for label in labels]
-        new_y = [np.full(len(new[label]), label, dtype=y.dtype) for label in labels]
-        return np.concatenate([X, *new_X]), np.concatenate([y, *new_y])
+        return self._append_new(X, y, self.fit_generators(X, y, counts).generate(counts))
+
+    def _fit_seed(self) -> int:
+        # The image samplers take an int ``random_state`` as the seed itself (no
+        # ``check_random_state`` draw, unlike the tabular ones): kept, so results stay.
+        return resolve_seed(self.random_state)
 
 
 class PerClassImageGAN(ImageOverSampler):
@@ -513,7 +502,7 @@ class PerClassImageGAN(ImageOverSampler):
                         method=self._method,
                         label=label,
                         verbose=self.verbose,
-                        device=resolve_device(self.device),
+                        device=self._fit_device(),
                     )
                 )
             self.generators_[label] = {
@@ -533,14 +522,11 @@ class PerClassImageGAN(ImageOverSampler):
 
 #: Parameter constraints shared by the image samplers (sklearn validation).
 COMMON_CONSTRAINTS: dict[str, list[Any]] = {
-    **BaseOverSampler._parameter_constraints,
-    "random_state": ["random_state"],
+    **BASE_CONSTRAINTS,
     "image_shape": ["array-like", None],
     "epochs": [Interval(Integral, 1, None, closed="left")],
     "batch_size": [Interval(Integral, 2, None, closed="left")],
     "latent_dim": [Interval(Integral, 1, None, closed="left")],
-    "verbose": ["verbose"],
-    "device": [StrOptions({"auto", "cpu", "cuda"})],
 }
 
 #: ... of the GAN samplers.

@@ -18,7 +18,6 @@ import torch
 from sklearn.utils._param_validation import Interval
 from torch import nn
 
-from .._device import resolve_device
 from .._random import derive_seed, single_thread
 from ._nets import (
     GAN_CONSTRAINTS,
@@ -161,7 +160,7 @@ class ConditionalImageGAN(ImageOverSampler):
             self.history_ = train_gan(
                 generator, discriminator, X, self._one_hot(y), hp, rng,
                 method=self._method, label=None, verbose=self.verbose,
-                device=resolve_device(self.device),
+                device=self._fit_device(),
             )  # fmt: skip
         self.generator_ = {k: v.detach().clone() for k, v in generator.state_dict().items()}
 

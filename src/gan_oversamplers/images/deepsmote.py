@@ -22,17 +22,15 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 from torch.nn import functional as F
-from tqdm.auto import tqdm
 
-from .._device import resolve_device
+from .._loop import train_epochs
 from .._random import derive_seed, single_thread
+from . import _nets, _reference
 from ._nets import (
     COMMON_CONSTRAINTS,
     ConvDecoder,
     ConvEncoder,
     ImageOverSampler,
-    batches,
-    diverged,
     init_weights,
     to_device,
 )
@@ -215,46 +213,42 @@ class DeepSMOTE(ImageOverSampler):
         y: np.ndarray,
         rng: torch.Generator,
     ) -> pd.DataFrame:
+        if _nets.TRAINER == "reference":
+            return _reference.train_deepsmote(self, encoder, decoder, X, y, rng)
         encoder, decoder, X, _, rng = to_device(
-            resolve_device(self.device), (encoder, decoder), X, None, rng
+            self._fit_device(), (encoder, decoder), X, None, rng
         )
         params = [*encoder.parameters(), *decoder.parameters()]
         optimiser = torch.optim.Adam(params, lr=self.learning_rate)
         rows = {c: torch.as_tensor(np.flatnonzero(y == c), device=X.device) for c in self.classes_}
         eligible = [c for c in self.classes_ if len(rows[c]) >= 2]  # a shift needs 2 images
-        log = np.zeros((self.epochs, 2))
-        bar = tqdm(range(self.epochs), disable=not self.verbose, desc="DeepSMOTE", leave=False)
-        for epoch in bar:
-            steps = batches(len(X), self.batch_size, rng)
-            sums = torch.zeros(2, device=X.device)
-            for idx in steps:
-                x = X[idx]
-                reconstruction = F.mse_loss(decoder(encoder(x)), x)
-                penalty = torch.zeros((), device=X.device)
-                if eligible and self.penalty_weight > 0:
-                    label = eligible[int(torch.randint(len(eligible), (1,), generator=rng))]
-                    order = torch.randperm(len(rows[label]), generator=rng, device=rng.device)
-                    pick = rows[label][order[: len(idx)]]
-                    penalty = penalty_loss(encoder, decoder, X[pick], self.penalty)
-                loss = reconstruction + self.penalty_weight * penalty
-                optimiser.zero_grad(set_to_none=True)
-                loss.backward()
-                optimiser.step()
-                sums += torch.stack([reconstruction.detach(), penalty.detach()])
-            log[epoch] = sums.cpu().numpy() / len(steps)  # one host sync per epoch
-            if not np.isfinite(log[epoch]).all():
-                raise diverged("DeepSMOTE", None, epoch)
-            bar.set_postfix(rec=f"{log[epoch, 0]:.4f}", pen=f"{log[epoch, 1]:.4f}", refresh=False)
-        return pd.DataFrame(
-            {
-                "label": [None] * self.epochs,
-                "epoch": np.arange(self.epochs),
-                "d_loss": np.nan,
-                "g_loss": log[:, 0] + self.penalty_weight * log[:, 1],
-                "reconstruction_loss": log[:, 0],
-                "penalty_loss": log[:, 1],
-            }
+
+        def step(idx: torch.Tensor) -> torch.Tensor:
+            x = X[idx]
+            reconstruction = F.mse_loss(decoder(encoder(x)), x)
+            penalty = torch.zeros((), device=X.device)
+            if eligible and self.penalty_weight > 0:  # the input sampler: one class's batch
+                label = eligible[int(torch.randint(len(eligible), (1,), generator=rng))]
+                order = torch.randperm(len(rows[label]), generator=rng, device=rng.device)
+                pick = rows[label][order[: len(idx)]]
+                penalty = penalty_loss(encoder, decoder, X[pick], self.penalty)
+            loss = reconstruction + self.penalty_weight * penalty
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            optimiser.step()
+            return torch.stack([reconstruction.detach(), penalty.detach()])
+
+        frame = train_epochs(
+            len(X), step, rng,
+            epochs=self.epochs, batch_size=self.batch_size,
+            columns=("reconstruction_loss", "penalty_loss"),
+            method="DeepSMOTE", label=None, verbose=self.verbose, device=X.device,
+        )  # fmt: skip
+        frame.insert(2, "d_loss", np.nan)
+        frame.insert(
+            3, "g_loss", frame["reconstruction_loss"] + self.penalty_weight * frame["penalty_loss"]
         )
+        return frame
 
     def _has_model(self, label: Any) -> bool:
         return label in self.embeddings_
