@@ -6,6 +6,7 @@
 #   scripts/airflow_local.sh start [--env ENV[,ENV2]] [--pipelines gan_smote,benchmark]
 #   scripts/airflow_local.sh stop
 #   scripts/airflow_local.sh status
+#   scripts/airflow_local.sh install      # PostgreSQL only (as root: apt-get when absent)
 #
 # Run it with the project venv active (it generates the DAGs with `kedro airflow create` and
 # runs Airflow from scripts/airflow_venv.sh's cached venv). As root it installs PostgreSQL
@@ -19,6 +20,8 @@
 #   AIRFLOW_PG_PORT       PostgreSQL on 127.0.0.1 (default: a free port)
 #   KEDRO_PROJECT_PATH    the Kedro project the tasks run (default: this repository)
 #   AIRFLOW_START_TIMEOUT seconds to wait for each service (default 300)
+#   AIRFLOW_PRELOAD       1 (default): the scheduler preloads the tasks' modules, which its
+#                         forked task processes inherit (imbalanced_gan.deploy.preload); 0: off
 #
 # Everything listens on 127.0.0.1 only. The PostgreSQL cluster lives in a fresh temporary
 # folder (password auth) and is deleted by `stop`: each start has an empty metadata database.
@@ -99,30 +102,34 @@ start() {
         die "a deployment is already running in $DIR (scripts/airflow_local.sh stop first)"
     fi
     # a failed start leaves nothing running
-    trap 'rc=$?; if [ $rc -ne 0 ]; then log "start failed: stopping what started"; stop; fi' EXIT
+    GENERATORS=()
+    trap 'rc=$?; if [ $rc -ne 0 ]; then log "start failed: stopping what started"; kill "${GENERATORS[@]}" 2>/dev/null; stop; fi' EXIT
     local project="${KEDRO_PROJECT_PATH:-$REPO}"
     project="$(cd "$project" && pwd)"
     mkdir -p "$DIR/logs" "$DIR/run" "$DIR/home"
     local dags="$DIR/dags"
     rm -rf "$dags"
 
-    # 1. Airflow's venv (cached) with the PostgreSQL driver
-    local venv
-    venv="$(PROJECT_PYTHON="$PROJECT_PYTHON" bash "$REPO/scripts/airflow_venv.sh" 2>"$DIR/logs/venv.log" | tail -1)" ||
-        die "scripts/airflow_venv.sh failed: see $DIR/logs/venv.log"
-
-    # 2. the DAGs of the project (all pipelines, or --pipelines)
+    # 1. in the background: the DAGs of the project (all pipelines, or --pipelines), one
+    #    `kedro airflow create` per env at once, while the venv, PostgreSQL and the metadata
+    #    database are prepared (each one imports the project: seconds of CPU)
     log "generating the DAGs (env $env) into $dags ..."
     local which=(--all) one
     [ -n "$pipelines" ] && which=("--pipelines=$pipelines")
+    mkdir -p "$dags"
+    GENERATORS=()
     for one in ${env//,/ }; do
         (cd "$project" && KEDRO_DISABLE_TELEMETRY=1 DO_NOT_TRACK=true "$PROJECT_PYTHON" -m kedro airflow create \
             "${which[@]}" "--env=$one" "--jinja-file=$REPO/templates/airflow_dag.j2" "--target-dir=$dags") \
-            >>"$DIR/logs/dags.log" 2>&1 || die "kedro airflow create failed: see $DIR/logs/dags.log"
+            >"$DIR/logs/dags-$one.log" 2>&1 &
+        GENERATORS+=("$!")
     done
-    local n_dags
-    n_dags="$(find "$dags" -name '*.py' | wc -l)"
-    [ "$n_dags" -gt 0 ] || die "no DAG generated: see $DIR/logs/dags.log"
+
+    # 2. Airflow's venv (cached) with the PostgreSQL driver
+    local venv
+    venv="$(PROJECT_PYTHON="$PROJECT_PYTHON" AIRFLOW_VENV_PIP_CHECK=0 bash "$REPO/scripts/airflow_venv.sh" \
+        2>"$DIR/logs/venv.log" | tail -1)" ||
+        die "scripts/airflow_venv.sh failed: see $DIR/logs/venv.log"
 
     # 3. PostgreSQL: a fresh cluster in a temporary folder, loopback only, password auth
     local bin pgdir pg_port password
@@ -175,18 +182,47 @@ export KEDRO_DISABLE_TELEMETRY=1 DO_NOT_TRACK=true
 export AIRFLOW_LOCAL_PG_PORT=$pg_port AIRFLOW_LOCAL_PG_PASSWORD='$password' AIRFLOW_LOCAL_PG_BIN='$bin'
 EOF
     chmod 600 "$DIR/env.sh"
+    # the scheduler imports the tasks' modules once; the LocalExecutor forks its workers from
+    # it and they fork each task, so tasks start with Kedro, torch and the pipelines imported
+    # (imbalanced_gan.deploy.preload); AIRFLOW_PRELOAD=0 turns it off
+    mkdir -p "$DIR/home/config"
+    if [ "${AIRFLOW_PRELOAD:-1}" = 1 ]; then
+        cat >"$DIR/home/config/airflow_local_settings.py" <<EOF
+"""Written by scripts/airflow_local.sh: preload the project's task modules in the scheduler."""
+import sys
+
+if sys.argv[1:2] == ["scheduler"]:
+    sys.path.insert(0, "$project/src")  # the project's code, as the DAG files import it
+    from imbalanced_gan.deploy.preload import preload
+
+    preload()
+EOF
+    else
+        rm -f "$DIR/home/config/airflow_local_settings.py"
+    fi
     # shellcheck disable=SC1091
     . "$DIR/env.sh"
 
     # 5. the metadata database, then the services
     log "airflow db migrate ..."
     airflow db migrate >"$DIR/logs/db_migrate.log" 2>&1 || die "airflow db migrate failed: see $DIR/logs/db_migrate.log"
+    local pid
+    for pid in "${GENERATORS[@]}"; do
+        wait "$pid" || die "kedro airflow create failed: see $DIR/logs/dags-*.log"
+    done
+    GENERATORS=()
+    local n_dags
+    n_dags="$(find "$dags" -name '*.py' | wc -l)"
+    [ "$n_dags" -gt 0 ] || die "no DAG generated: see $DIR/logs/dags-*.log"
     cd "$project" # the services' working directory: the project (tasks also chdir there)
     spawn api-server airflow api-server --host 127.0.0.1 --port "$api_port"
     spawn scheduler airflow scheduler --skip-serve-logs
     spawn dag-processor airflow dag-processor
     wait_for "the API server" "$DIR/logs/api-server.log" \
         curl -fsS "http://127.0.0.1:$api_port/api/v2/monitor/health"
+    # the task API too (its first answer is slow: better here than as a task's timed-out call)
+    wait_for "the task execution API" "$DIR/logs/api-server.log" \
+        curl -fsS "http://127.0.0.1:$api_port/execution/health"
     wait_for "the scheduler" "$DIR/logs/scheduler.log" bash -c \
         "curl -fsS http://127.0.0.1:$api_port/api/v2/monitor/health | grep -q '\"scheduler\":{\"status\":\"healthy\"'"
     wait_for "$n_dags DAG(s) parsed" "$DIR/logs/dag-processor.log" bash -c \
@@ -265,9 +301,15 @@ status() {
     if [ -f "$DIR/run/postgres.dir" ]; then echo "postgres: $(cat "$DIR/run/postgres.dir")/data"; else echo "postgres: stopped"; fi
 }
 
-case "${1:-}" in
-start) shift; start "$@" ;;
-stop) stop ;;
-status) status ;;
-*) die "usage: scripts/airflow_local.sh start [--env ENV] [--pipelines a,b] | stop | status" ;;
-esac
+main() {
+    case "${1:-}" in
+    start) shift; start "$@" ;;
+    install) log "PostgreSQL binaries: $(pg_bin)" ;;
+    stop) stop ;;
+    status) status ;;
+    *) die "usage: scripts/airflow_local.sh start [--env ENV] [--pipelines a,b] | stop | status | install" ;;
+    esac
+}
+
+# one line, read whole before it runs: editing this file during a start cannot derail it
+main "$@"; exit $?

@@ -51,6 +51,7 @@ import imbalanced_gan.deploy.airflow_task  # noqa: F401
 print(f"airflow {airflow.__version__} (from {airflow.__file__}), kedro {kedro.__version__}, "
       f"kedro-airflow {m.version('kedro-airflow')}")
 EOF
-# informational: the two venvs together (the project venv's own conflicts show here too)
-"$VENV/bin/pip" check >&2 || true
+# informational: the two venvs together (the project venv's own conflicts show here too);
+# AIRFLOW_VENV_PIP_CHECK=0 skips it (scripts/airflow_local.sh start: seconds of CPU)
+if [ "${AIRFLOW_VENV_PIP_CHECK:-1}" = 1 ]; then "$VENV/bin/pip" check >&2 || true; fi
 echo "$VENV"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imbalanced_gan.deploy.airflow_task import claim_version, version_for_run
+from imbalanced_gan.deploy.airflow_task import claim_version, runs_dir_of, version_for_run
 from tests.imbalanced_gan.test_run import environ, make_project
 
 KEDRO_VERSION = re.compile(r"^\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d\.\d{3}Z$")
@@ -56,6 +56,24 @@ def test_a_version_claimed_by_another_run_fails_loudly(tmp_path):
     claim_version(tmp_path, "2026-11-23T10.00.00.420Z", "dag-a", "run-1")  # retry: fine
     with pytest.raises(RuntimeError, match="already used by DAG 'dag-a' run 'run-1'"):
         claim_version(tmp_path, "2026-11-23T10.00.00.420Z", "dag-b", "run-1")
+
+
+def test_claims_work_on_any_fsspec_location():
+    import fsspec
+
+    runs = "memory://imbalanced-gan-claims/airflow_runs"
+    claim_version(runs, "2026-11-23T10.00.00.421Z", "dag-a", "run-1")
+    claim_version(runs, "2026-11-23T10.00.00.421Z", "dag-a", "run-1")  # retry: fine
+    with pytest.raises(RuntimeError, match="already used by DAG 'dag-a' run 'run-1'"):
+        claim_version(runs, "2026-11-23T10.00.00.421Z", "dag-b", "run-1")
+    claim = json.loads(fsspec.open(f"{runs}/2026-11-23T10.00.00.421Z.json").open().read())
+    assert claim == {"dag_id": "dag-a", "run_id": "run-1"}
+
+
+def test_runs_dir_is_under_the_data_root(tmp_path):
+    assert runs_dir_of(tmp_path, "data") == f"{tmp_path}/data/airflow_runs"
+    assert runs_dir_of(tmp_path, "/mnt/shared/") == "/mnt/shared/airflow_runs"
+    assert runs_dir_of(tmp_path, "s3://bucket/ig") == "s3://bucket/ig/airflow_runs"
 
 
 def run_task(project: Path, run_id: str, date: datetime, *nodes: str) -> str:
@@ -129,3 +147,21 @@ def test_runs_keep_their_own_version_and_retries_redo_nothing(tmp_path):
     # a retry after success redoes and rewrites nothing
     assert run_task(project, "manual__a", DAY, "validate_table", "make_folds") == a
     assert snapshot(project) == after
+
+
+@pytest.mark.slow
+def test_data_root_in_conf_moves_every_output_and_run_claim(tmp_path):
+    project = make_project(tmp_path)
+    store = tmp_path / "shared_store"  # another location, given as an fsspec URL
+    (project / "conf/test/globals.yml").write_text(f"data_root: file://{store}\n")
+    version = run_task(project, "manual__s", DAY, "validate_table", "make_folds")
+    for path in (VALIDATED, PROFILE, FOLDS):
+        name = Path(path).name
+        assert (store / path.removeprefix("data/") / version / name).is_file(), path
+    claim = json.loads((store / "airflow_runs" / f"{version}.json").read_text())
+    assert claim == {"dag_id": "imbalanced-gan-test-data-ingestion", "run_id": "manual__s"}
+    assert not [p for p in project.rglob("data/**/*") if p.is_file()]  # nothing stayed local
+    # a retry finds the outputs at the shared location and redoes nothing
+    saved = {p: p.stat().st_mtime_ns for p in store.rglob("*") if p.is_file()}
+    assert run_task(project, "manual__s", DAY, "validate_table", "make_folds") == version
+    assert {p: p.stat().st_mtime_ns for p in store.rglob("*") if p.is_file()} == saved

@@ -83,3 +83,22 @@ def test_every_registered_method_has_a_pipeline():
     assert set(method_names("tabular")) - {"gan_smote"} <= set(registered)
     assert set(method_names("image", "sampler")) <= set(registered)
     assert "benchmark" in registered
+
+
+def test_a_run_builds_only_the_pipelines_it_asks_for():
+    from kedro.framework.project import pipelines
+
+    from imbalanced_gan.pipeline_registry import register_pipelines
+
+    everything = register_pipelines()
+    try:
+        pipelines.set_requested(["smote"])  # as `kedro run --pipelines=smote` does
+        only = register_pipelines()
+        assert set(only) == {"smote"}
+        assert only["smote"].describe() == everything["smote"].describe()
+        pipelines.set_requested(["gan_smote"])
+        assert set(register_pipelines()) == {"gan_smote", "__default__"}
+        pipelines.set_requested(["deepsmote"])  # an image pipeline
+        assert "deepsmote" in register_pipelines()
+    finally:
+        pipelines.set_requested(None)

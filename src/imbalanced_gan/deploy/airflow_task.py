@@ -36,8 +36,11 @@ from kedro.runner import SequentialRunner
 
 logger = logging.getLogger("imbalanced_gan.deploy.airflow_task")  # also under -m
 
-#: Where the run claims live, relative to the project (see :func:`claim_version`).
-RUNS_DIR = Path("data") / "airflow_runs"
+#: Where the run claims live: this folder under the data root (``data_root`` in
+#: conf/base/globals.yml, "data" by default; see :func:`claim_version`).
+RUNS_DIR = "airflow_runs"
+#: The data root where conf sets none (conf/base/globals.yml holds the project's).
+DEFAULT_DATA_ROOT = "data"
 
 
 def version_for_run(run_id: str, logical_date: datetime, dag_id: str = "") -> str:
@@ -75,17 +78,32 @@ def version_for_run(run_id: str, logical_date: datetime, dag_id: str = "") -> st
     return logical_date.astimezone(UTC).strftime("%Y-%m-%dT%H.%M.%S.") + f"{millis:03d}Z"
 
 
-def claim_version(runs_dir: Path, version: str, dag_id: str, run_id: str) -> None:
+def claim_version(runs_dir: str | Path, version: str, dag_id: str, run_id: str) -> None:
     """Record that ``version`` belongs to this DAG run; fail if another run holds it.
 
     The claim file ``<runs_dir>/<version>.json`` is created atomically by the first task of
     the run and read by the others (and by retries). Two runs only meet here if they share
     the logical second *and* the hash milliseconds; then the second run fails with an error
     instead of mixing its data with the first.
+
+    ``runs_dir`` is a local path or an fsspec URL (``file://``, ``s3://``...). On the local
+    file system the claim is created with ``os.link`` (atomic, first one wins); elsewhere it
+    is written only if absent and read back, so two runs racing for one version within the
+    same instant on an object store without conditional writes are not told apart.
     """
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(str(runs_dir))
+    owner = {"dag_id": dag_id, "run_id": run_id}
+    if "file" not in _protocols(fs):
+        claim = f"{root.rstrip('/')}/{version}.json"
+        if not fs.exists(claim):
+            fs.pipe_file(claim, json.dumps(owner).encode())
+        _check_owner(json.loads(fs.cat_file(claim)), owner, version, claim)
+        return
+    runs_dir = Path(root)
     runs_dir.mkdir(parents=True, exist_ok=True)
     claim = runs_dir / f"{version}.json"
-    owner = {"dag_id": dag_id, "run_id": run_id}
     # write a private file, then link it into place: the claim appears complete or not at all
     draft = runs_dir / f".{version}.{os.getpid()}.{threading.get_ident()}.tmp"
     draft.write_text(json.dumps(owner))
@@ -96,14 +114,42 @@ def claim_version(runs_dir: Path, version: str, dag_id: str, run_id: str) -> Non
         pass
     finally:
         draft.unlink()
-    held = json.loads(claim.read_text())
+    _check_owner(json.loads(claim.read_text()), owner, version, claim)
+
+
+def _protocols(fs: Any) -> tuple[str, ...]:
+    protocol = fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
+
+
+def _check_owner(held: dict, owner: dict, version: str, claim: Any) -> None:
     if held != owner:
         raise RuntimeError(
             f"Dataset version {version} is already used by DAG {held.get('dag_id')!r} run "
-            f"{held.get('run_id')!r} (see {claim}); DAG {dag_id!r} run {run_id!r} maps to "
-            "the same version (same logical second, same hash). Trigger it again with "
-            "another logical date."
+            f"{held.get('run_id')!r} (see {claim}); DAG {owner['dag_id']!r} run "
+            f"{owner['run_id']!r} maps to the same version (same logical second, same hash). "
+            "Trigger it again with another logical date."
         )
+
+
+def runs_dir_of(project_path: Path, data_root: str) -> str:
+    """The run claims' location: ``<data_root>/airflow_runs``, a relative root under the project.
+
+    Parameters
+    ----------
+    project_path : Path
+        The project root, which a relative ``data_root`` is relative to.
+    data_root : str
+        ``data_root`` from the configuration's globals: a path or an fsspec URL.
+
+    Returns
+    -------
+    str
+        A local path or a URL.
+    """
+    if "://" not in data_root and not Path(data_root).is_absolute():
+        data_root = str(project_path / data_root)
+    return f"{data_root.rstrip('/')}/{RUNS_DIR}"
 
 
 def run_task(
@@ -138,8 +184,9 @@ def run_task(
     runtime_params : dict, optional
         Extra parameters (as ``kedro run --params``).
     runs_dir : str or Path, optional
-        Folder of the version claims, default ``<project_path>/data/airflow_runs``; it must be
-        shared by all workers.
+        Folder (or fsspec URL) of the version claims, default ``<data_root>/airflow_runs``
+        (``data_root`` from conf's globals, relative to ``project_path``); it must be shared by
+        all workers.
 
     Returns
     -------
@@ -158,15 +205,18 @@ def run_task(
     # the project's pipelines are laid out from conf/<env> (see imbalanced_gan.layout)
     os.environ["KEDRO_ENV"] = env
     bootstrap_project(project_path)
+    pipelines.set_requested([pipeline_name])  # build this pipeline only (pipeline_registry)
     if pipeline_name not in pipelines:
         raise ValueError(
             f"Pipeline {pipeline_name!r} is not registered in env {env!r}; registered: "
             f"{sorted(pipelines)}. Regenerate the DAGs (kedro airflow create)."
         )
-    claim_version(Path(runs_dir or project_path / RUNS_DIR), version, dag_id, run_id)
-    pinned = _versioned_outputs(
-        pipelines[pipeline_name], project_path, env, conf_source, runtime_params
-    )
+    loader = _config_loader(project_path, env, conf_source, runtime_params)
+    if runs_dir is None:
+        data_root = _globals(loader).get("data_root", DEFAULT_DATA_ROOT)
+        runs_dir = runs_dir_of(project_path, str(data_root))
+    claim_version(runs_dir, version, dag_id, run_id)
+    pinned = _versioned_outputs(pipelines[pipeline_name], loader)
     logger.info(
         "Airflow run %s of %s: nodes %s at dataset version %s", run_id, dag_id, node_names, version
     )
@@ -196,22 +246,29 @@ def _session_with_id(session_id: str) -> type[KedroSession]:
     return RunSession
 
 
-def _versioned_outputs(
-    pipeline: Pipeline,
-    project_path: Path,
-    env: str,
-    conf_source: str | None,
-    runtime_params: dict[str, Any] | None,
-) -> list[str]:
-    """Names of the versioned catalog datasets that ``pipeline`` writes."""
+def _config_loader(
+    project_path: Path, env: str, conf_source: str | None, runtime_params: dict[str, Any] | None
+) -> Any:
+    """The project's config loader for ``env``, as the run's session builds it."""
     from kedro.framework.project import settings
 
-    loader = settings.CONFIG_LOADER_CLASS(
+    return settings.CONFIG_LOADER_CLASS(
         conf_source=conf_source or str(project_path / settings.CONF_SOURCE),
         env=env,
         runtime_params=runtime_params,
         **settings.CONFIG_LOADER_ARGS,
     )
+
+
+def _globals(loader: Any) -> dict[str, Any]:
+    try:
+        return dict(loader["globals"])
+    except MissingConfigException:
+        return {}
+
+
+def _versioned_outputs(pipeline: Pipeline, loader: Any) -> list[str]:
+    """Names of the versioned catalog datasets that ``pipeline`` writes."""
     try:
         credentials = loader["credentials"]
     except MissingConfigException:

@@ -254,6 +254,20 @@ def holm_adjust(p_values: np.ndarray | list[float]) -> np.ndarray:
     return adjusted
 
 
+#: Columns of :func:`holm_wilcoxon`'s table (also of the empty table where there is no test).
+HOLM_WILCOXON_COLUMNS = (
+    "method_a",
+    "method_b",
+    "n_problems",
+    "mean_difference",
+    "better",
+    "statistic",
+    "p_value",
+    "p_holm",
+    "significant",
+)
+
+
 def holm_wilcoxon(
     scores: pd.DataFrame,
     control: str | None = None,
@@ -316,7 +330,7 @@ def holm_wilcoxon(
                 "p_value": p_value,
             }
         )
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=list(HOLM_WILCOXON_COLUMNS[:-2]))
     table["p_holm"] = holm_adjust(table["p_value"].to_numpy())
     table["significant"] = table["p_holm"] <= alpha
-    return table
+    return table[list(HOLM_WILCOXON_COLUMNS)]

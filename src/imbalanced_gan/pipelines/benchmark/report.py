@@ -26,6 +26,7 @@ from imbalanced_gan.evaluation.quality import (  # noqa: E402
     quality_table,
 )
 from imbalanced_gan.evaluation.stats import (  # noqa: E402
+    HOLM_WILCOXON_COLUMNS,
     average_ranks,
     cd_diagram,
     friedman_test,
@@ -133,7 +134,8 @@ def benchmark_statistics(
         table[f"rank_{classifier}"] = c_ranks.reindex(table["method"]).to_numpy()
     friedman["problem"] = "dataset (classifiers averaged per split)"
     friedman["per_classifier"] = per_classifier
-    posthoc = pd.DataFrame()
+    # no test with too few datasets: an empty table with its header (a CSV that loads back)
+    posthoc = pd.DataFrame(columns=list(HOLM_WILCOXON_COLUMNS))
     cd = friedman["nemenyi_cd"]
     if np.isfinite(cd):
         posthoc = holm_wilcoxon(scores, alpha=alpha, higher_is_better=higher, nan_policy="drop")
