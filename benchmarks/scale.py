@@ -5,7 +5,8 @@
     python benchmarks/scale.py --list              # the sizes
 
 Each size is a generated table (seeded) run with the project's defaults (conf/base: the
-``scaled`` schedule, 10 folds, ``network.batch_size: auto``) in its own copy of the project,
+``scaled`` schedule, 5 folds x 5 repeats, ``network.batch_size: auto``,
+``classifier.max_updates``) in its own copy of the project,
 its own process: wall time and peak RSS (of the ``kedro run`` process) per size, with the
 load average before and after (the machine may be shared), into
 ``benchmarks/results/scale.json`` (results of earlier sizes are kept, newest per size).
@@ -21,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -101,6 +103,15 @@ def project_copy(root: Path, table: pd.DataFrame) -> Path:
     return copy
 
 
+def stage_times(log: str) -> dict:
+    """From the run's ``info.log``: GAN training seconds, and fits the budget shortened."""
+    trained = re.findall(r"(\d+) generators trained in ([\d.]+) s", log)
+    return {
+        "gan_training_s": [float(seconds) for _, seconds in trained],
+        "classifier_fits_within_budget": len(re.findall(r"the MLP trains \d+ epoch", log)),
+    }
+
+
 def run_one(name: str, timeout: int) -> dict:
     """One size in this (fresh) process: the ``kedro run``'s wall time and peak RSS."""
     rows, columns, kind, targets = SIZES[name]
@@ -125,6 +136,8 @@ def run_one(name: str, timeout: int) -> dict:
             returncode, tail = None, f"stopped after the {timeout} s timeout"
         wall = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        log = project / "info.log"
+        stages = stage_times(log.read_text() if log.exists() else "")
     result = {
         "rows": rows,
         "columns": columns,
@@ -137,6 +150,7 @@ def run_one(name: str, timeout: int) -> dict:
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "targets": targets,
+        **stages,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     values = {"wall_s": result["wall_s"], "peak_rss_mb": result["peak_rss_mb"]}
@@ -144,6 +158,23 @@ def run_one(name: str, timeout: int) -> dict:
     if returncode != 0:
         result["output_tail"] = tail
     return result
+
+
+def code_commit() -> str:
+    """The measured code's commit (``SCALE_COMMIT`` for a copy outside git), ``+dirty`` if edited."""
+    if os.environ.get("SCALE_COMMIT"):
+        return os.environ["SCALE_COMMIT"]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src", "conf"], cwd=PROJECT,
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
 
 
 def main() -> None:
@@ -170,6 +201,7 @@ def main() -> None:
         "platform": platform.platform(),
         "python": platform.python_version(),
     }
+    commit = code_commit()
     for name in args.sizes:
         # each size in a fresh process, so that RUSAGE_CHILDREN's peak is its own run's
         done = subprocess.run(
@@ -178,7 +210,7 @@ def main() -> None:
             text=True,
             check=True,
         )
-        out["sizes"][name] = json.loads(done.stdout.strip().splitlines()[-1])
+        out["sizes"][name] = {**json.loads(done.stdout.strip().splitlines()[-1]), "commit": commit}
         print(name, json.dumps(out["sizes"][name]), flush=True)
         RESULTS.mkdir(exist_ok=True)
         path.write_text(json.dumps(out, indent=2) + "\n")

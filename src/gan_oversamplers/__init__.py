@@ -11,15 +11,19 @@ from .gan_smote import (
     GAN_SMOTE_DEFAULTS,
     GANSMOTE,
     MODE_COLLAPSE_RATIO,
+    Checkpoint,
     GANSMOTEGenerator,
     TrainingDivergedError,
+    TrainingInterrupted,
     fit_generators,
+    stack_memory_mb,
 )
 from .smotified_gan import SMOTIFIED_GAN_PRESETS, SMOTifiedGAN
 from .topup import concat_top_up, top_up_counts
 from .vanilla_gan import VanillaGAN
 
 __all__ = [
+    "Checkpoint",
     "ConditionalTableGAN",
     "GANSMOTE",
     "GAN_SMOTE_DEFAULTS",
@@ -31,10 +35,12 @@ __all__ = [
     "SafeSMOTE",
     "TableEncoder",
     "TrainingDivergedError",
+    "TrainingInterrupted",
     "VanillaGAN",
     "concat_top_up",
     "fit_generators",
     "make_baseline",
+    "stack_memory_mb",
     "top_up_counts",
 ]
 __version__ = "0.1.0"

@@ -35,15 +35,26 @@ Randomness stays per GAN, so a GAN trains the same whatever shares its stack:
 One epoch is one update of the discriminator and then of the generator on one batch per
 class: the whole class when it fits in ``batch_size`` (the authors' batch of 70 holds
 every class of their data), else ``batch_size`` rows drawn with replacement.
+
+**Checkpoints.** With a :class:`Checkpoint`, :func:`train_stack` saves its whole state
+(weights, Adam moments, loss logs, the epoch, the random streams) every ``every_s``
+seconds at an epoch boundary, resumes from a saved state of the same training, and stops
+at the next boundary once ``stop()`` returns true (:class:`TrainingInterrupted`). The
+random streams are per GAN and epoch, so a resumed run ends exactly where an
+uninterrupted one does.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
+import os
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -58,7 +69,14 @@ from ._random import single_thread
 from .errors import TrainingDivergedError
 from .schedules import bit_flip_probability, sgdr_learning_rate
 
-__all__ = ["TrainedGAN", "plan_buckets", "resolve_device", "train_stack"]
+__all__ = [
+    "Checkpoint",
+    "TrainedGAN",
+    "TrainingInterrupted",
+    "plan_buckets",
+    "resolve_device",
+    "train_stack",
+]
 
 #: Steps of random numbers drawn per refill (``"generator"`` source). Fixed (never
 #: derived from K or the padding) so that a GAN's stream is the same alone or in a stack.
@@ -84,6 +102,108 @@ class TrainedGAN:
     generator_params: list[torch.Tensor]
     discriminator_params: list[torch.Tensor]
     history: pd.DataFrame
+
+
+@dataclass
+class Checkpoint:
+    """Where and how often :func:`train_stack` saves its state, and when it stops.
+
+    ``path``: the checkpoint file. A file there from the same training (same rows, seeds,
+    hyper-parameters, device and random source) is resumed from; one from other training
+    is ignored (with a warning) and replaced. The file is removed when training ends.
+    ``every_s``: seconds between saves (at the next epoch boundary where the random
+    streams can resume). ``stop``: called at every epoch boundary; once it returns true,
+    training saves at the next such boundary and raises :class:`TrainingInterrupted`.
+    """
+
+    path: str | os.PathLike[str]
+    every_s: float = 300.0
+    stop: Callable[[], bool] | None = None
+
+
+class TrainingInterrupted(RuntimeError):
+    """Training stopped on request after saving its state: ``path`` resumes at ``epoch``."""
+
+    def __init__(self, path: Path, epoch: int, epochs: int) -> None:
+        self.path, self.epoch, self.epochs = path, epoch, epochs
+        super().__init__(
+            f"training stopped at epoch {epoch} of {epochs}; its state is saved in {path}, "
+            "and training with the same checkpoint path resumes from it"
+        )
+
+
+def _fingerprint(
+    reals: Sequence[torch.Tensor],
+    gens: Sequence[torch.Generator],
+    hp: dict[str, Any],
+    source: str,
+    device: torch.device,
+) -> str:
+    """What must match for a checkpoint to resume: rows, initial seeds, settings."""
+    digest = hashlib.sha256(repr((sorted(hp.items()), source, device.type)).encode())
+    for real, gen in zip(reals, gens, strict=True):
+        digest.update(repr(tuple(real.shape)).encode())
+        digest.update(real.detach().cpu().contiguous().numpy().tobytes())
+        digest.update(gen.get_state().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _save_checkpoint(
+    path: Path, fingerprint: str, done: int, buckets: Sequence[Any], logs: Sequence[torch.Tensor]
+) -> None:
+    """Write the training state atomically (a temporary file, then a rename)."""
+    state = {
+        "fingerprint": fingerprint,
+        "done": done,
+        "buckets": [
+            {
+                **{
+                    f"{name}_{part}": getattr(getattr(bucket, name), part).detach().cpu().clone()
+                    for name in ("generator", "discriminator")
+                    for part in ("flat", "m", "v")
+                },
+                "log": log[:done].detach().cpu().clone(),
+                "gens": [g.get_state() for g in getattr(bucket, "gens", [])],
+            }
+            for bucket, log in zip(buckets, logs, strict=True)
+        ],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    torch.save(state, partial)
+    os.replace(partial, path)
+
+
+def _restore_checkpoint(
+    path: Path, fingerprint: str, buckets: Sequence[Any], logs: Sequence[torch.Tensor]
+) -> int:
+    """Load a saved state of this training into ``buckets`` and ``logs``; its epoch (0: none)."""
+    if not path.is_file():
+        return 0
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - a torn or foreign file: start afresh
+        warnings.warn(
+            f"checkpoint {path} could not be read ({exc}); training from the start", stacklevel=3
+        )
+        return 0
+    if state.get("fingerprint") != fingerprint or len(state["buckets"]) != len(buckets):
+        warnings.warn(
+            f"checkpoint {path} is from other training (rows, seeds or settings differ); "
+            "training from the start",
+            stacklevel=3,
+        )
+        return 0
+    done = int(state["done"])
+    with torch.no_grad():
+        for bucket, log, saved in zip(buckets, logs, state["buckets"], strict=True):
+            for name in ("generator", "discriminator"):
+                for part in ("flat", "m", "v"):
+                    getattr(getattr(bucket, name), part).copy_(saved[f"{name}_{part}"])
+            log[:done].copy_(saved["log"])
+            for gen, gen_state in zip(getattr(bucket, "gens", []), saved["gens"], strict=True):
+                gen.set_state(gen_state)
+    return done
 
 
 def plan_buckets(batch: Sequence[int], overhead_rows: int) -> list[list[int]]:
@@ -600,6 +720,7 @@ def train_stack(
     random_source: str | None = None,
     graph: bool | None = None,
     timings: dict[str, float] | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> list[TrainedGAN]:
     """Train one GAN per element of ``reals`` (rows already scaled into [0, 1]).
 
@@ -608,7 +729,9 @@ def train_stack(
     (CUDA default); ``graph`` captures the epoch in a CUDA graph (default: on CUDA);
     ``timings``, a dict, receives the seconds of set-up and of the epoch loop. A list
     ``reals`` is emptied once its rows are copied into the padded stacks.
-    Raises :class:`TrainingDivergedError` naming the first GAN whose loss is not finite.
+    ``checkpoint`` saves, resumes and stops training (:class:`Checkpoint`).
+    Raises :class:`TrainingDivergedError` naming the first GAN whose loss is not finite,
+    :class:`TrainingInterrupted` when ``checkpoint.stop`` asked training to stop.
     """
     started = time.perf_counter()
     device = resolve_device(device)
@@ -635,6 +758,7 @@ def train_stack(
     n = [int(r.shape[0]) for r in reals]
     batch = [m if hp["batch_size"] is None else min(int(hp["batch_size"]), m) for m in n]
     members = plan_buckets(batch, _BUCKET_OVERHEAD_ROWS[device.type])
+    fingerprint = "" if checkpoint is None else _fingerprint(reals, gens, hp, source, device)
     buckets = [
         _Bucket(
             [reals[k] for k in group],
@@ -654,6 +778,10 @@ def train_stack(
     }
     logs = [torch.zeros(epochs, b.K, 2, device=device) for b in buckets]
     counter = torch.zeros(1, dtype=torch.long, device=device)
+    saved_at, start = time.perf_counter(), 0
+    if checkpoint is not None:
+        start = _restore_checkpoint(Path(checkpoint.path), fingerprint, buckets, logs)
+        counter.fill_(start)
 
     def epoch_step() -> None:
         s = {key: v.index_select(0, counter).squeeze(0) for key, v in table.items()}
@@ -668,23 +796,24 @@ def train_stack(
     looping = time.perf_counter()
     bar = tqdm(
         total=epochs,
+        initial=start,
         disable=not verbose,
         desc=f"GAN-SMOTE x{K}" if K > 1 else f"GAN-SMOTE class {labels[0]}",
         leave=False,
         mininterval=1.0,
     )
     with single_thread() if device.type == "cpu" else contextlib.nullcontext():
-        done, checked, graph_obj = 0, 0, None
+        done, checked, graph_obj, warm, stop = start, start, None, 0, False
         check_every = _CHECK_EVERY if device.type == "cpu" else 1000
         while done < epochs:
-            if use_graph and graph_obj is None and done >= 3 and epochs - done >= _GRAPH_EPOCHS:
+            if use_graph and graph_obj is None and warm >= 3 and epochs - done >= _GRAPH_EPOCHS:
                 graph_obj = _capture(epoch_step, device)
             if graph_obj is not None and epochs - done >= _GRAPH_EPOCHS:
                 graph_obj.replay()
                 advanced = _GRAPH_EPOCHS
-            elif use_graph and done < 3:
+            elif use_graph and warm < 3:
                 _warm_up(epoch_step, device)
-                advanced = 1
+                advanced, warm = 1, warm + 1
             else:
                 epoch_step()
                 advanced = 1
@@ -696,7 +825,24 @@ def train_stack(
                 if verbose:
                     last = torch.cat([log[done - 1] for log in logs]).mean(dim=0).tolist()
                     bar.set_postfix(d_loss=f"{last[0]:.4f}", g_loss=f"{last[1]:.4f}")
+            # a checkpoint where the random streams resume exactly: any epoch of the
+            # counter source, the start of a chunk of the generator source
+            if checkpoint is None or done == epochs:
+                continue
+            stop = stop or (checkpoint.stop is not None and bool(checkpoint.stop()))
+            if source == "generator" and done % _CHUNK_STEPS:
+                continue
+            if stop or time.perf_counter() - saved_at >= checkpoint.every_s:
+                _check_finite(buckets, logs, members, labels, checked, done)
+                checked = done
+                _save_checkpoint(Path(checkpoint.path), fingerprint, done, buckets, logs)
+                saved_at = time.perf_counter()
+                if stop:
+                    bar.close()
+                    raise TrainingInterrupted(Path(checkpoint.path), done, epochs)
     bar.close()
+    if checkpoint is not None:
+        Path(checkpoint.path).unlink(missing_ok=True)
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     if timings is not None:

@@ -18,12 +18,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 
 from ._base import BASE_CONSTRAINTS, GANOverSampler
-from ._batched import resolve_device, train_stack
+from ._batched import Checkpoint, TrainingInterrupted, resolve_device, train_stack
 from ._mlp import mlp_forward
 from ._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
 from .errors import TrainingDivergedError
 
 __all__ = [
+    "stack_memory_mb",
+    "Checkpoint",
+    "TrainingInterrupted",
     "fit_generators",
     "GANSMOTE",
     "GANSMOTEGenerator",
@@ -266,13 +269,40 @@ def _device_of(model: GANSMOTEGenerator) -> str:
     return getattr(model, "device", "auto")
 
 
-def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSMOTEGenerator]:
+def stack_memory_mb(shapes: list[tuple[int, int]], hyperparameters: dict[str, Any]) -> float:
+    """About how much memory (MB) :func:`fit_generators` takes for GANs of these shapes.
+
+    ``shapes``: (rows, columns) per GAN. The engine pads every GAN of a stack to the
+    stack's largest class and widest table (its real rows stay in memory for minibatch
+    draws), and keeps per GAN buffers of random numbers, activations and loss logs; this
+    bounds it from above assuming one stack (the engine may split it into smaller ones).
+    """
+    if not shapes:
+        return 0.0
+    hp = {**GAN_SMOTE_DEFAULTS, **hyperparameters}
+    rows, width = max(n for n, _ in shapes), max(d for _, d in shapes)
+    batch = rows if hp["batch_size"] is None else min(int(hp["batch_size"]), rows)
+    hidden = sum(hp["discriminator_dims"]) + sum(hp["generator_dims"])
+    per_gan = (
+        4 * rows * width  # the padded real rows
+        + 4 * 16 * batch * (1 + width + 3 + hidden + 2 * int(hp["latent_dim"]))  # random numbers
+        + 4 * 2 * batch * (width + 1 + hidden) * 12  # activations, gradients, sort keys
+        + 8 * int(hp["epochs"])  # the loss log
+    )
+    return len(shapes) * per_gan / 2**20
+
+
+def fit_generators(
+    models: list[GANSMOTEGenerator], Xs: list[Any], checkpoint: Checkpoint | None = None
+) -> list[GANSMOTEGenerator]:
     """Train several :class:`GANSMOTEGenerator` together as one vectorised model.
 
     Each model is trained on its own rows with its own ``random_state``, exactly as its
     ``fit`` would (``fit`` is this function with one model), but the K small GANs share
     every matrix product, which is many times faster than a loop over them. The
     models must share every hyper-parameter (their seeds, labels and data may differ).
+    ``checkpoint`` (:class:`Checkpoint`) saves training's state every few minutes,
+    resumes from it, and stops on request (:class:`TrainingInterrupted`).
 
     Returns the fitted models.
     """
@@ -301,6 +331,7 @@ def fit_generators(models: list[GANSMOTEGenerator], Xs: list[Any]) -> list[GANSM
             hp,
             verbose=any(m.verbose for m in models),
             device=device,
+            **({} if checkpoint is None else {"checkpoint": checkpoint}),
         )
     for model, result in zip(models, trained, strict=True):
         model.generator_params_ = result.generator_params

@@ -17,6 +17,7 @@ from typing import Any
 
 from kedro.framework.hooks import hook_impl
 
+from imbalanced_gan import checkpoints
 from imbalanced_gan import layout as layout_module
 
 logger = logging.getLogger(__name__)
@@ -129,8 +130,9 @@ class GracefulStopHook:
     """Turn Ctrl-C / SIGTERM into a clean stop between nodes, with Kedro's resume hint.
 
     The first signal lets the running node finish and save its outputs, then stops
-    the run before the next node; Kedro then prints the ``--from-nodes`` argument that
-    resumes it. A second signal stops at once. Python only delivers signals to the main
+    the run before the next node; a GAN-training node stops sooner, at its next epoch
+    boundary after saving a checkpoint (:mod:`imbalanced_gan.checkpoints`). Kedro then
+    prints the ``--from-nodes`` argument that resumes it. A second signal stops at once. Python only delivers signals to the main
     thread, so this covers the sequential runner (the default); other runners keep
     Kedro's own behaviour.
     """
@@ -142,6 +144,8 @@ class GracefulStopHook:
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
         self._requested = None
+        checkpoints.STOP.clear()
+        checkpoints.ROOT["path"] = Path(run_params.get("project_path") or ".")
         if threading.current_thread() is not threading.main_thread():
             return
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -152,8 +156,11 @@ class GracefulStopHook:
         if self._requested is not None:
             raise RunInterruptedError(f"Run stopped at once by a second {name}")
         self._requested = name
+        checkpoints.STOP.set()
         logger.warning(
-            "%s received: stopping after the current node (send it again to stop now)", name
+            "%s received: stopping after the current node; GAN training stops at its next "
+            "checkpoint (send it again to stop now)",
+            name,
         )
 
     @hook_impl
@@ -283,3 +290,55 @@ class ResumeHook:
             f"Resume the run with this one line{where}:\n{command}\n"
         )
         sys.stderr.flush()
+
+
+#: A node line lists at most this many inputs or outputs; longer lists are summarised.
+NODE_LINE_ITEMS = 6
+
+
+def _short_list(text: str, kind: str) -> str:
+    """``[a;b;...;z]`` -> ``[a; b; ... (60 outputs) ...; z]`` when it has many items."""
+    items = text[1:-1].split(";")
+    if len(items) <= NODE_LINE_ITEMS:
+        return text
+    return f"[{items[0]}; ... ({len(items)} {kind}) ...; {items[-1]}]"
+
+
+class _ShortNodeLineFilter(logging.Filter):
+    """Shorten Kedro's ``Running node: name: func([inputs]) -> [outputs]`` line.
+
+    A node with many inputs or outputs (the ``per_run`` GAN node writes one generator per
+    split and class) gets a count and its first and last names instead of every name.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != "Running node: %s" or not record.args:
+            return True
+        line = str(record.args[0])
+        found = re.fullmatch(r"(.*?\()(\[.*?\]|None)(\) -> )(\[.*\]|None)", line, re.DOTALL)
+        if found:
+            head, inputs, arrow, outputs = found.groups()
+            if inputs != "None":
+                inputs = _short_list(inputs, "inputs")
+            if outputs != "None":
+                outputs = _short_list(outputs, "outputs")
+            record.args = (f"{head}{inputs}{arrow}{outputs}",)
+        return True
+
+
+class ShortNodeLogHook:
+    """Keep Kedro's node-start log line short on nodes with many inputs or outputs.
+
+    Kedro logs every input and output name of a node when it starts it
+    (``kedro.pipeline.node``); this hook adds a logging filter there that summarises long
+    lists (:data:`NODE_LINE_ITEMS`). The node's name stays in the line.
+    """
+
+    def __init__(self) -> None:
+        self._filter = _ShortNodeLineFilter()
+
+    @hook_impl
+    def before_pipeline_run(self) -> None:
+        log = logging.getLogger("kedro.pipeline.node")
+        if self._filter not in log.filters:
+            log.addFilter(self._filter)

@@ -155,8 +155,19 @@ class GanSmoteParams:
     restart_lr_factor: float = 0.1
     auto_batch_rows: int = 128
     device: str = "auto"
+    checkpoint_every_s: float = 300.0
+    max_stack_mb: float = 1024.0
 
     def __post_init__(self) -> None:
+        _require(
+            isinstance(self.max_stack_mb, int | float) and self.max_stack_mb > 0,
+            f"gan_smote.max_stack_mb must be a positive number of MB, got {self.max_stack_mb!r}",
+        )
+        _require(
+            isinstance(self.checkpoint_every_s, int | float) and self.checkpoint_every_s >= 0,
+            "gan_smote.checkpoint_every_s must be a number of seconds >= 0, got "
+            f"{self.checkpoint_every_s!r}",
+        )
         _require(
             self.device in ("auto", "cpu", "cuda"),
             f"gan_smote.device must be 'auto', 'cpu' or 'cuda', got {self.device!r}",
@@ -242,17 +253,28 @@ class BaselineParams:
 
 @dataclass
 class ClassifierParams:
-    """``classifier``: which model to train on each topped-up fold, and its settings."""
+    """``classifier``: which model to train on each topped-up fold, and its settings.
+
+    ``max_updates``: the MLP's budget of gradient updates (minibatches) per fit; on a
+    training part so large that ``max_iter`` epochs would exceed it, the MLP trains
+    fewer epochs (at least one). ``None``: no budget (the benchmark's classifiers).
+    """
 
     name: str = "mlp"
     mlp: dict[str, Any] = field(default_factory=dict)
     mlp_paper000: dict[str, Any] = field(default_factory=dict)
     decision_tree: dict[str, Any] = field(default_factory=dict)
+    max_updates: int | None = None
 
     def __post_init__(self) -> None:
         _require(
             self.name in ("mlp", "mlp_paper000", "decision_tree"),
             f"classifier.name must be 'mlp', 'mlp_paper000' or 'decision_tree', got {self.name!r}",
+        )
+        _require(
+            self.max_updates is None
+            or (isinstance(self.max_updates, int) and self.max_updates >= 1),
+            f"classifier.max_updates must be a positive integer or null, got {self.max_updates!r}",
         )
 
 

@@ -78,3 +78,88 @@ def test_stacked_minibatch_feature_ignores_padding():
     feature = stacked_minibatch_feature(x, row_mask, norm, torch.full((2, 5), 0.5), noise=0.3)
     torch.testing.assert_close(feature[0, :, 0], manhattan_distance_sums(batches[0]) / 12)
     torch.testing.assert_close(feature[1, :3, 0], manhattan_distance_sums(batches[1]) / 4)
+
+
+@pytest.mark.parametrize("source", ["generator", "counter", "counter+graph"])
+def test_training_stopped_at_a_checkpoint_resumes_to_the_same_result(tmp_path, source, monkeypatch):
+    from gan_oversamplers import GAN_SMOTE_DEFAULTS, Checkpoint, TrainingInterrupted, _batched
+
+    graph = source == "counter+graph"
+    source = source.split("+")[0]
+    if graph:  # the CUDA-graph schedule on the CPU, a stand-in graph replaying eagerly
+
+        class Replayer:
+            def __init__(self, epoch_step):
+                self.epoch_step = epoch_step
+
+            def replay(self):
+                for _ in range(_batched._GRAPH_EPOCHS):
+                    self.epoch_step()
+
+        monkeypatch.setattr(_batched, "_GRAPH_DEVICES", ("cuda", "cpu"))
+        monkeypatch.setattr(_batched, "_capture", lambda step, device: Replayer(step))
+        monkeypatch.setattr(_batched, "_warm_up", lambda step, device: step())
+
+    def train_stack(*args, **kwargs):
+        return _batched.train_stack(*args, graph=graph, **kwargs)
+
+    data = [torch.as_tensor(X, dtype=torch.float32) for X in _classes()[:3]]
+    hp = {**GAN_SMOTE_DEFAULTS, **SCHEDULE, "batch_size": 4}
+
+    def train(checkpoint=None):
+        return train_stack(
+            list(data),
+            [np.ones(X.shape[1], dtype=bool) for X in data],
+            [torch.Generator().manual_seed(7 + k) for k in range(len(data))],
+            ["a", "b", "c"],
+            hp,
+            random_source=source,
+            checkpoint=checkpoint,
+        )
+
+    whole = train()
+    path = tmp_path / "gan" / "state.pt"
+    calls = []
+
+    def stop_after_a_while():  # asked at every epoch boundary; true from the 20th (5th) on
+        calls.append(1)
+        return len(calls) >= (5 if graph else 20)
+
+    with pytest.raises(TrainingInterrupted) as stopped:
+        train(Checkpoint(path, every_s=3600, stop=stop_after_a_while))
+    # the generator source resumes at the start of a chunk of 16 epochs; counter: anywhere
+    # graph: boundaries after 3 warm-up epochs, then every block of 10: the 5th is epoch 23
+    expected = 23 if graph else {"generator": 32, "counter": 20}[source]
+    assert stopped.value.epoch == expected and path.is_file()
+    # training something else with this path ignores the file (and says so)
+    copy = tmp_path / "copy.pt"
+    copy.write_bytes(path.read_bytes())
+    with pytest.warns(UserWarning, match="from other training"):
+        train_stack(
+            [data[0]], [np.ones(12, dtype=bool)], [torch.Generator().manual_seed(7)], ["a"],
+            dict(hp, generator_lr=hp["generator_lr"] * 2), random_source=source,
+            checkpoint=Checkpoint(copy),
+        )  # fmt: skip
+    resumed = train(Checkpoint(path, every_s=3600))
+    assert not path.exists()  # removed once training ends
+    for a, b in zip(whole, resumed, strict=True):
+        for p, q in zip(
+            a.generator_params + a.discriminator_params,
+            b.generator_params + b.discriminator_params,
+            strict=True,
+        ):
+            assert torch.equal(p, q)  # bit for bit
+        assert a.history.equals(b.history)
+
+
+def test_checkpoints_are_saved_on_time(tmp_path, monkeypatch):
+    from gan_oversamplers import GAN_SMOTE_DEFAULTS, Checkpoint, _batched
+
+    saved = []
+    monkeypatch.setattr(_batched, "_save_checkpoint", lambda path, fp, done, *a: saved.append(done))
+    X = torch.as_tensor(_classes()[0], dtype=torch.float32)
+    _batched.train_stack(
+        [X], [np.ones(12, dtype=bool)], [torch.Generator().manual_seed(0)], ["a"],
+        {**GAN_SMOTE_DEFAULTS, **SCHEDULE}, checkpoint=Checkpoint(tmp_path / "s.pt", every_s=0),
+    )  # fmt: skip
+    assert saved == [16, 32, 48]  # every chunk boundary before the end (60 epochs)

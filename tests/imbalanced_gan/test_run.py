@@ -256,3 +256,74 @@ def test_benchmark_runs_from_the_cli_and_versions_every_output(project):
     assert len(versions(models)) == 2
     assert len(sequential) > 0
     pd.testing.assert_frame_equal(sequential, parallel)
+
+
+def test_ctrl_c_stops_gan_training_at_a_checkpoint_and_the_resume_continues_it(tmp_path):
+    """SIGINT inside the GAN node: it stops at its next checkpoint, the pasted command resumes
+    training from the checkpoint, and every output equals that of an uninterrupted run."""
+    import time
+
+    import yaml
+
+    project = make_project(tmp_path)
+    conf = project / "conf/test"
+    gan = yaml.safe_load((conf / "parameters_gan_smote.yml").read_text())
+    gan["gan_smote"].update(  # a checkpoint every 16 epochs; enough epochs to stop in between
+        checkpoint_every_s=0,
+        schedules={"tiny": {"epochs": 480, "flip_stop_epoch": 400, "restart_start_epoch": 40}},
+    )
+    gan["gan_smote"]["compare_with"] = ["no_oversampling"]  # a small graph: 3 splits, 2 methods
+    (conf / "parameters_gan_smote.yml").write_text(yaml.safe_dump(gan))
+    params = yaml.safe_load((conf / "parameters.yml").read_text())
+    params["folds"].update(n_splits=3, n_repeats=1)
+    (conf / "parameters.yml").write_text(yaml.safe_dump(params))
+    metrics = project / "data/08_reporting/lymphography/fold_metrics.csv"
+    synthetic = project / "data/07_model_output/lymphography/fold_02/gan_smote/synthetic_rows.csv"
+    checkpoints = project / "data/10_checkpoints/lymphography"
+    kedro(project, "run", "--pipelines=gan_smote", "--env=test")
+    assert not list(checkpoints.glob("*.pt"))  # removed when training ends
+
+    log = tmp_path / "interrupted.log"
+    with log.open("w") as out:  # a file, not a pipe that nobody reads while we wait
+        process = subprocess.Popen(
+            [*KEDRO, "run", "--pipelines=gan_smote", "--env=test"],
+            cwd=project,
+            env=environ(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 600
+            while not list(checkpoints.glob("*.pt")) and process.poll() is None:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            process.send_signal(signal.SIGINT)  # training is under way: it saved a checkpoint
+            process.wait(timeout=600)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    output = log.read_text()
+    assert process.returncode != 0, output[-2000:]
+    stopped = re.search(r"GAN training stopped on request at epoch (\d+) of 480", output)
+    assert stopped and 16 < int(stopped.group(1)) < 480, output[-3000:]
+    assert [p.name for p in checkpoints.glob("*.pt")] == ["gan_smote_tiny_fold_00-fold_02.pt"]
+    # the GAN node's start line names its 12 generators by count (ShortNodeLogHook)
+    assert (
+        "-> [lymphography.fold_00.gan_smote.generator_metastases; ... (12 outputs) ...;" in output
+    )
+    assert len(versions(synthetic)) == 1  # the interrupted run saved no generator
+    line = re.search(r"Resume the run with this one line \(also in \S+\):\n(.+)\n", output)
+    assert line, output[-3000:]
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    done = subprocess.run(
+        line.group(1), shell=True, cwd=project, env=environ({"PATH": path}),
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert not list(checkpoints.glob("*.pt"))
+    first, resumed = (synthetic / v / synthetic.name for v in versions(synthetic))
+    assert first.read_bytes() == resumed.read_bytes()  # the generators' rows, byte for byte
+    assert len(versions(metrics)) == 2
+    first, resumed = (metrics / v / metrics.name for v in versions(metrics))
+    assert first.read_bytes() == resumed.read_bytes()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from typing import Any
 
@@ -83,6 +84,35 @@ def mlp_settings(classifier: ClassifierParams) -> dict[str, Any]:
     return params
 
 
+def epoch_budget(settings: dict[str, Any], n_rows: int, max_updates: int | None) -> int:
+    """The epochs an MLP trains on ``n_rows`` rows: ``max_iter``, or fewer within the budget.
+
+    An epoch of a minibatch solver (``adam``, ``sgd``) is ``ceil(n_rows / batch)`` gradient
+    updates (scikit-learn's ``batch_size: auto`` is ``min(200, n_rows)``). With a budget
+    ``max_updates`` (``classifier.max_updates``) the MLP trains the most whole epochs that
+    fit in it, at least one and at most ``max_iter``; a training part small enough that
+    ``max_iter`` epochs fit trains exactly as without a budget. ``lbfgs`` (no minibatches)
+    and ``max_updates=None`` keep ``max_iter``.
+    """
+    max_iter = int(settings["max_iter"])
+    if max_updates is None or settings.get("solver", "adam") == "lbfgs" or n_rows < 1:
+        return max_iter
+    batch = settings.get("batch_size", "auto")
+    batch = min(200, n_rows) if batch in ("auto", None) else min(int(batch), n_rows)
+    per_epoch = math.ceil(n_rows / batch)
+    return max(1, min(max_iter, max_updates // per_epoch))
+
+
+def budget_in_words(classifier: ClassifierParams) -> str:
+    """The classifier budget in one clause (empty without one)."""
+    if classifier.name == "decision_tree" or classifier.max_updates is None:
+        return ""
+    return (
+        f" (fewer on a large training part: at most {classifier.max_updates:,} gradient "
+        "updates per fit, `classifier.max_updates`)"
+    )
+
+
 def selection_in_words(classifier: ClassifierParams, validation_fraction: float) -> str:
     """How the configured classifier is selected, in one sentence (the report's)."""
     if classifier.name == "decision_tree":
@@ -90,14 +120,15 @@ def selection_in_words(classifier: ClassifierParams, validation_fraction: float)
     settings = mlp_settings(classifier)
     if not settings.get("early_stopping"):
         return (
-            f"The MLP selects nothing: it trains a fixed {settings['max_iter']} epochs, so no "
-            "row outside its training part judges it."
+            f"The MLP selects nothing: it trains a fixed {settings['max_iter']} epochs"
+            f"{budget_in_words(classifier)}, so no row outside its training part judges it."
         )
     return (
         "The MLP keeps the epoch with the best accuracy on real rows held out from each "
         f"split's training part before over-sampling ({100 * validation_fraction:g} % per "
         f"class, `folds.validation_fraction`; patience {settings.get('n_iter_no_change', 10)}, "
-        f"at most {settings['max_iter']} epochs); it never looks at synthetic rows."
+        f"at most {settings['max_iter']} epochs{budget_in_words(classifier)}); it never "
+        "looks at synthetic rows."
     )
 
 
@@ -179,6 +210,23 @@ def train_classifier(
     real = ~train_topped_up["is_synthetic"].to_numpy(dtype=bool)
     model = make_classifier(classifier, classifier_seed(seed, split))
     settings = mlp_settings(classifier) if classifier.name != "decision_tree" else {}
+    budget: dict[str, Any] = {}
+    if settings:
+        epochs = epoch_budget(settings, len(y), classifier.max_updates)
+        if epochs < int(settings["max_iter"]):
+            budget = {"epochs_budget": epochs, "max_updates": classifier.max_updates}
+            logger.info(
+                "%s/%s: %d training rows; the MLP trains %d epoch(s) instead of %d "
+                "(classifier.max_updates: %d)",
+                split,
+                method,
+                len(y),
+                epochs,
+                settings["max_iter"],
+                classifier.max_updates,
+            )
+            settings["max_iter"] = epochs
+            model.set_params(max_iter=epochs)
     early_stopping = bool(settings.get("early_stopping"))
     if early_stopping and valid_encoded.empty:
         raise ValueError(
@@ -195,12 +243,14 @@ def train_classifier(
         )
         if early_stopping:
             model.selection_ = _fit_early_stopped(model, X, y, valid_encoded, dataset, settings)
+            model.selection_.update(budget)
             record_rows(model, valid_encoded, role="selection")
         else:
             model.fit(X, y)
             model.selection_ = {
                 "protocol": "none (fixed epochs)" if settings else "none",
                 "epochs_run": int(getattr(model, "n_iter_", 0)),
+                **budget,
             }
         model.train_accuracy_real_ = (  # NaN when trained on synthetic rows only (paper 002)
             float(np.mean(model.predict(X[real]) == y[real])) if real.any() else float("nan")

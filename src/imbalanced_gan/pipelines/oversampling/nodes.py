@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import logging
+import pickle
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from gan_oversamplers import (
+    Checkpoint,
     GANSMOTEGenerator,
     TableEncoder,
     TrainingDivergedError,
+    TrainingInterrupted,
     concat_top_up,
     fit_generators,
+    stack_memory_mb,
     top_up_counts,
 )
 from gan_oversamplers._random import derive_seed
+from imbalanced_gan.checkpoints import TrainingStoppedError, checkpoint_for, stopped_message
+from imbalanced_gan.layout import slug
 from imbalanced_gan.lineage import record_rows
 from imbalanced_gan.methods import get_method
 from imbalanced_gan.params import (
@@ -103,7 +110,12 @@ def train_class_generator(
         "%s: training GAN-SMOTE for class %r on %d rows (%d epochs)", split, label, len(X), epochs
     )
     started = time.perf_counter()
-    model = _fit_with_restarts(model, X, gan_smote, dataset, split)
+    checkpoint = checkpoint_for(
+        dataset.name,
+        f"gan_smote_{gan_smote.schedule}_{split}_{slug(label)}",
+        gan_smote.checkpoint_every_s,
+    )
+    model = _fit_with_restarts(model, X, gan_smote, dataset, split, checkpoint)
     last = model.history_.iloc[-1]
     elapsed = time.perf_counter() - started
     logger.info(
@@ -140,20 +152,47 @@ def train_generators(
             models.append(model)
             if X is not None:
                 todo.append((split, model, X))
-    epochs = int(gan_smote.hyperparameters()["epochs"])
-    logger.info("Training %d GAN-SMOTE generators together (%d epochs)", len(todo), epochs)
+    hp = gan_smote.hyperparameters()
+    epochs = int(hp["epochs"])
+    groups = memory_groups([(split, X.shape) for split, _, X in todo], hp, gan_smote.max_stack_mb)
+    logger.info(
+        "Training %d GAN-SMOTE generators together (%d epochs)%s",
+        len(todo),
+        epochs,
+        ""
+        if len(groups) < 2
+        else f", in {len(groups)} groups of whole splits (gan_smote.max_stack_mb: "
+        f"{gan_smote.max_stack_mb:g})",
+    )
     started = time.perf_counter()
-    try:
-        fit_generators([m for _, m, _ in todo], [X for _, _, X in todo])
-    except TrainingDivergedError as exc:
-        split, model, X = todo[exc.index]
-        if gan_smote.on_divergence != "restart":
-            raise GeneratorTrainingError.at(exc, dataset, split) from exc
-        logger.warning(
-            "A GAN diverged in %s; training these generators one by one, with restarts", split
-        )
-        for split, model, X in todo:
-            _fit_with_restarts(model, X, gan_smote, dataset, split)
+    name = f"gan_smote_{gan_smote.schedule}_" + (
+        splits[0] if len(splits) == 1 else f"{splits[0]}-{splits[-1]}"
+    )
+    finished: list[Any] = []
+    for number, members in enumerate(groups):
+        part = [todo[i] for i in members]
+        group = name if len(groups) == 1 else f"{name}.group_{number:02d}_of_{len(groups):02d}"
+        checkpoint = checkpoint_for(dataset.name, group, gan_smote.checkpoint_every_s)
+        done = Path(checkpoint.path).with_suffix(".done.pkl")
+        if _load_finished(done, part):  # trained by an interrupted run of this node
+            finished.append(done)
+            continue
+        try:
+            _fit_or_stop([m for _, m, _ in part], [X for _, _, X in part], checkpoint)
+        except TrainingDivergedError as exc:
+            split, model, X = part[exc.index]
+            if gan_smote.on_divergence != "restart":
+                raise GeneratorTrainingError.at(exc, dataset, split) from exc
+            logger.warning(
+                "A GAN diverged in %s; training these generators one by one, with restarts", split
+            )
+            for split, model, X in part:
+                _fit_with_restarts(model, X, gan_smote, dataset, split)
+        if len(groups) > 1:  # an interrupted run resumes after the groups that finished
+            _save_finished(done, part)
+            finished.append(done)
+    for path in finished:
+        path.unlink(missing_ok=True)
     elapsed = time.perf_counter() - started
     logger.info(
         "%d generators trained in %.1f s (%.2f ms/epoch for all)",
@@ -162,6 +201,60 @@ def train_generators(
         1000 * elapsed / epochs,
     )
     return models
+
+
+def memory_groups(
+    shapes: list[tuple[str, tuple[int, int]]], hyperparameters: dict[str, Any], max_mb: float
+) -> list[list[int]]:
+    """Indices of ``shapes`` (split, (rows, columns)) in groups of whole splits, in order.
+
+    GANs train together while :func:`~gan_oversamplers.stack_memory_mb` of the group stays
+    within ``max_mb``; a split whose GANs alone exceed it is a group of its own. Each GAN
+    trains the same whichever group it is in (the engine's GANs are independent).
+    """
+    groups: list[list[int]] = []
+    current: list[int] = []
+    by_split: dict[str, list[int]] = {}
+    for i, (split, _) in enumerate(shapes):
+        by_split.setdefault(split, []).append(i)
+    for members in by_split.values():
+        wanted = current + members
+        if current and stack_memory_mb([shapes[i][1] for i in wanted], hyperparameters) > max_mb:
+            groups.append(current)
+            wanted = members
+        current = wanted
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _group_key(part: list[tuple[str, GANSMOTEGenerator, np.ndarray]]) -> list[Any]:
+    """What a finished group must match to be reused: splits, labels, seeds, rows, settings."""
+    return [
+        (split, str(model.label), model.random_state, X.shape, float(X.sum()),
+         sorted(model.hyperparameters.items()))
+        for split, model, X in part
+    ]  # fmt: skip
+
+
+def _save_finished(path: Path, part: list[tuple[str, GANSMOTEGenerator, np.ndarray]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as file:
+        pickle.dump((_group_key(part), [model for _, model, _ in part]), file)
+
+
+def _load_finished(path: Path, part: list[tuple[str, GANSMOTEGenerator, np.ndarray]]) -> bool:
+    """Fill ``part``'s models from a group an interrupted run of the node finished."""
+    if not path.is_file():
+        return False
+    with path.open("rb") as file:
+        key, trained = pickle.load(file)  # noqa: S301 - the node's own file under data/
+    if key != _group_key(part):
+        return False
+    for (_, model, _), saved in zip(part, trained, strict=True):
+        model.__dict__.update(saved.__dict__)
+    logger.info("%d generators trained by an earlier, interrupted run: reused", len(part))
+    return True
 
 
 def train_class_generator_on_schedule(
@@ -217,17 +310,31 @@ def _where(exc: TrainingDivergedError, dataset: DatasetParams, split: str) -> st
     return f"dataset {dataset.name!r}, {split}, class {exc.label!r}, epoch {exc.epoch}"
 
 
+def _fit_or_stop(
+    models: list[GANSMOTEGenerator], Xs: list[np.ndarray], checkpoint: Checkpoint | None
+) -> list[GANSMOTEGenerator]:
+    """:func:`~gan_oversamplers.fit_generators` with a checkpoint; a requested stop ends the run."""
+    try:
+        return fit_generators(models, Xs, checkpoint=checkpoint)
+    except TrainingInterrupted as exc:
+        raise TrainingStoppedError(stopped_message(exc.path, exc.epoch, exc.epochs)) from None
+
+
 def _fit_with_restarts(
     model: GANSMOTEGenerator,
     X: np.ndarray,
     gan_smote: GanSmoteParams,
     dataset: DatasetParams,
     split: str,
+    checkpoint: Checkpoint | None = None,
 ) -> GANSMOTEGenerator:
-    """Fit; on a NaN/inf loss raise, or (``on_divergence: restart``) retry with lower rates."""
+    """Fit; on a NaN/inf loss raise, or (``on_divergence: restart``) retry with lower rates.
+
+    ``checkpoint`` saves and resumes the first attempt (a restart trains afresh).
+    """
     for attempt in range(gan_smote.max_restarts + 1):
         try:
-            return model.fit(X)
+            return _fit_or_stop([model], [X], checkpoint if attempt == 0 else None)[0]
         except TrainingDivergedError as exc:
             if gan_smote.on_divergence != "restart" or attempt == gan_smote.max_restarts:
                 raise GeneratorTrainingError.at(exc, dataset, split) from exc
