@@ -81,24 +81,13 @@ def test_stacked_minibatch_feature_ignores_padding():
 
 
 @pytest.mark.parametrize("source", ["generator", "counter", "counter+graph"])
-def test_training_stopped_at_a_checkpoint_resumes_to_the_same_result(tmp_path, source, monkeypatch):
+def test_training_stopped_at_a_checkpoint_resumes_to_the_same_result(tmp_path, source, request):
     from gan_oversamplers import GAN_SMOTE_DEFAULTS, Checkpoint, TrainingInterrupted, _batched
 
     graph = source == "counter+graph"
     source = source.split("+")[0]
     if graph:  # the CUDA-graph schedule on the CPU, a stand-in graph replaying eagerly
-
-        class Replayer:
-            def __init__(self, epoch_step):
-                self.epoch_step = epoch_step
-
-            def replay(self):
-                for _ in range(_batched._GRAPH_EPOCHS):
-                    self.epoch_step()
-
-        monkeypatch.setattr(_batched, "_GRAPH_DEVICES", ("cuda", "cpu"))
-        monkeypatch.setattr(_batched, "_capture", lambda step, device: Replayer(step))
-        monkeypatch.setattr(_batched, "_warm_up", lambda step, device: step())
+        request.getfixturevalue("graph_on_cpu")
 
     def train_stack(*args, **kwargs):
         return _batched.train_stack(*args, graph=graph, **kwargs)

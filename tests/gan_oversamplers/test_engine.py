@@ -255,21 +255,10 @@ def test_engine_keeps_the_reference_trainers_distribution():
         assert np.all(gap <= 4 * spread + 0.01), (gap, spread)
 
 
-def test_graph_replays_train_every_epoch_once(monkeypatch):
+def test_graph_replays_train_every_epoch_once(graph_on_cpu):
     """The CUDA-graph schedule (warm-up, captured blocks, eager remainder), run on the
     CPU with a stand-in graph that replays the step eagerly, gives the eager result."""
 
-    class Replayer:
-        def __init__(self, epoch_step):
-            self.epoch_step = epoch_step
-
-        def replay(self):
-            for _ in range(_batched._GRAPH_EPOCHS):
-                self.epoch_step()
-
-    monkeypatch.setattr(_batched, "_GRAPH_DEVICES", ("cuda", "cpu"))
-    monkeypatch.setattr(_batched, "_capture", lambda step, device: Replayer(step))
-    monkeypatch.setattr(_batched, "_warm_up", lambda step, device: step())
     data = _data()
     hp = {**GAN_SMOTE_DEFAULTS, **SCHEDULE, "epochs": 37}  # 3 warm-up, 3 blocks, 4 eager
 
