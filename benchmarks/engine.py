@@ -11,10 +11,14 @@ Writes (merges into) ``benchmarks/results/engine.json``. Keys:
 
 - ``cpu_ms_per_epoch_k30``: the 30 GAN-SMOTE models of a 10-fold Lymphography run
   (minority classes of 55, 4 and 2 rows x 59 binary columns per fold) trained together,
-  milliseconds of wall time per epoch, one thread (what ``fit_generators`` uses);
-  ``cpu_one_at_a_time_ms_per_epoch_k30``: the same 30 models trained one by one;
-  ``cpu_speedup_k30`` their ratio; ``cpu_reference_ms_per_epoch_k30``: the pre-engine
-  trainer (``gan_oversamplers._reference``) on the same models, measured beside them.
+  milliseconds of wall time per epoch, on every core (``n_jobs=-1``: the engine's stacks
+  in ``cpu_workers_k30`` worker processes of one thread each, what the Kedro node does);
+  ``cpu_one_process_ms_per_epoch_k30``: the same in one process and thread;
+  ``cpu_one_at_a_time_ms_per_epoch_k30``: the same 30 models trained one by one, one
+  process; ``cpu_speedup_k30`` = one at a time / every core,
+  ``cpu_one_process_speedup_k30`` = one at a time / one process;
+  ``cpu_reference_ms_per_epoch_k30``: the pre-engine trainer
+  (``gan_oversamplers._reference``) on the same models, measured beside them.
 - ``matmul_peak_fraction``: matrix-product FLOP/s of the engine (padded shapes as
   computed) over ``torch.matmul``'s on 2048 x 2048 float32 matrices on every core.
 - ``seconds_per_split``: per method, the seconds to train that method's models for one
@@ -25,7 +29,8 @@ Writes (merges into) ``benchmarks/results/engine.json``. Keys:
   pre-engine loop, ``_tabular_reference``, timed alternately with the engine),
   ``speedup`` and the 1-minute ``load_average`` around each.
 - ``whole_run_authors_schedule_s``: wall time of
-  ``kedro run --pipeline=gan_smote --params=gan_smote.schedule=authors``.
+  ``kedro run --pipeline=gan_smote --params=gan_smote.schedule=authors`` (``gan_smote.n_jobs``
+  as in ``conf/``: every core).
 - ``load_average``: the 1-minute load average before and after (the machine is shared).
 - with ``--device cuda``: ``cuda_ms_per_epoch_k30`` (CUDA graph), ``cuda_eager_ms_per_epoch_k30``,
   ``cuda_gan_epochs_per_s_k3000`` (3,000 Lymphography-shaped GANs), ``device_name``,
@@ -49,7 +54,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gan_oversamplers import GAN_SMOTE_DEFAULTS, _batched, _reference
+from gan_oversamplers import GAN_SMOTE_DEFAULTS, _batched, _reference, _workers
 
 RESULTS = Path(__file__).parent / "results" / "engine.json"
 SIZES, WIDTH = [55, 4, 2], 59  # Lymphography: minority classes of a 90 % training part
@@ -72,6 +77,11 @@ def _train(data, epochs, device="cpu", trainer="engine", **kw):
     if trainer == "reference":
         start = time.perf_counter()
         out = _reference.train_stack(reals, binaries, gens, labels, hp)
+        return time.perf_counter() - start, out
+    if trainer == "workers":  # every core: the engine's stacks in worker processes
+        jobs = _workers.effective_jobs(-1, len(data), 10**9, "cpu")
+        start = time.perf_counter()
+        out = _workers.train_parallel(reals, binaries, gens, labels, hp, jobs)
         return time.perf_counter() - start, out
     timings: dict[str, float] = {}
     out = _batched.train_stack(
@@ -155,9 +165,10 @@ def seconds_per_split() -> tuple[dict, dict]:
         return round(time.perf_counter() - wall, 2), round(time.process_time() - cpu, 2)
 
     out: dict = {"engine": {}, "one_model_trainer": {}, "speedup": {}, "load_average": {}}
-    out["engine"]["gan_smote"] = timed(lambda: GANSMOTE(epochs=2000, device="cpu", random_state=0))[
-        0
-    ]
+    for key, n_jobs in (("gan_smote", -1), ("gan_smote_one_process", None)):
+        out["engine"][key] = timed(
+            lambda n_jobs=n_jobs: GANSMOTE(epochs=2000, device="cpu", random_state=0, n_jobs=n_jobs)
+        )[0]
     for name, cls in TABLE_SAMPLERS.items():
         kwargs = {**settings.get(name, {}), "device": "cpu", "random_state": 0}
 
@@ -209,23 +220,28 @@ def cpu(skip_whole_run: bool, skip_splits: bool = False) -> dict:
     out: dict = {"load_average_before": _load()}
     # the engine and the pre-engine trainer in alternating rounds, so that the shared
     # machine's load weighs on both alike; medians of the rounds
-    batched, reference, process, reference_process = [], [], [], []
+    batched, reference, process, reference_process, workers = [], [], [], [], []
     for _ in range(3):
+        workers.append(ms_per_epoch(data, 50, 450, trainer="workers"))
         start = time.process_time()
-        batched.append(ms_per_epoch(data, 50, 250))
-        process.append(1000 * (time.process_time() - start) / 300)
+        batched.append(ms_per_epoch(data, 50, 450))
+        process.append(1000 * (time.process_time() - start) / 500)
         start = time.process_time()
         seconds, _ = _train(data, 30, trainer="reference")
         reference.append(1000 * seconds / 30)
         reference_process.append(1000 * (time.process_time() - start) / 30)
         print(
-            f"round: engine {batched[-1]:.2f}, reference {reference[-1]:.2f} ms/epoch", flush=True
+            f"round: engine {workers[-1]:.2f} (every core), {batched[-1]:.2f} (one process), "
+            f"reference {reference[-1]:.2f} ms/epoch",
+            flush=True,
         )
-    out["cpu_ms_per_epoch_k30"] = round(float(np.median(batched)), 3)
+    out["cpu_ms_per_epoch_k30"] = round(float(np.median(workers)), 3)
+    out["cpu_workers_k30"] = len(_workers.assign_stacks([len(x) for x in data], os.cpu_count()))
+    out["cpu_one_process_ms_per_epoch_k30"] = round(float(np.median(batched)), 3)
     out["cpu_process_ms_per_epoch_k30"] = round(float(np.median(process)), 3)
     out["cpu_reference_ms_per_epoch_k30"] = round(float(np.median(reference)), 3)
     out["cpu_speedup_vs_reference_k30"] = round(
-        out["cpu_reference_ms_per_epoch_k30"] / out["cpu_ms_per_epoch_k30"], 2
+        out["cpu_reference_ms_per_epoch_k30"] / out["cpu_one_process_ms_per_epoch_k30"], 2
     )
     out["cpu_reference_process_ms_per_epoch_k30"] = round(float(np.median(reference_process)), 3)
     out["cpu_process_speedup_vs_reference_k30"] = round(
@@ -235,6 +251,9 @@ def cpu(skip_whole_run: bool, skip_splits: bool = False) -> dict:
     out["cpu_one_at_a_time_ms_per_epoch_k30"] = round(1000 * alone / 200, 3)
     out["cpu_speedup_k30"] = round(
         out["cpu_one_at_a_time_ms_per_epoch_k30"] / out["cpu_ms_per_epoch_k30"], 2
+    )
+    out["cpu_one_process_speedup_k30"] = round(
+        out["cpu_one_at_a_time_ms_per_epoch_k30"] / out["cpu_one_process_ms_per_epoch_k30"], 2
     )
     print(f"one at a time: {out['cpu_one_at_a_time_ms_per_epoch_k30']} ms/epoch", flush=True)
     peak = matmul_peak()

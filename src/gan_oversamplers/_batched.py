@@ -19,6 +19,12 @@ What makes it fast (see docs/methods/gan_smote.md, "Engine"):
 - **Fewer random numbers.** One uniform per real-row entry gives both its bit-flip and
   its 0-2 % noise, and one uniform per hidden unit gives its three dropout decisions of
   the epoch (a uniform split at ``p`` leaves an independent uniform, see :func:`_split`).
+- **A chunk of epochs decoded at once.** With the ``"generator"`` source on the CPU, the
+  random numbers of 16 epochs are turned into perturbed real rows, jitters and dropout
+  masks in one pass per operation (:meth:`_Bucket.prepare`), in plain arithmetic (no
+  ``torch.where``, several times slower here); the same numbers as one epoch at a time.
+- **Several cores.** ``n_jobs`` deals the stacks to worker processes
+  (:mod:`gan_oversamplers._workers`); each stack is computed as in one process.
 - **No host syncs in the step.** The step is a function of device tensors only (the
   schedules are tables indexed by an epoch counter on the device), so on CUDA a whole
   epoch is captured once in a CUDA graph and replayed; on the CPU the same function
@@ -81,6 +87,9 @@ __all__ = [
 #: Steps of random numbers drawn per refill (``"generator"`` source). Fixed (never
 #: derived from K or the padding) so that a GAN's stream is the same alone or in a stack.
 _CHUNK_STEPS = 16
+#: Largest chunk (floats) whose random numbers are decoded at once (see ``_Bucket.prepare``);
+#: above it, one epoch at a time. Tests set it to 0 to compare the two.
+_CHUNK_DECODE_FLOATS = 16 * 2**20
 #: Epochs between divergence checks (one host sync each).
 _CHECK_EVERY = 25
 #: Per bucket and step, the fixed cost of a stack expressed in padded rows (CPU, CUDA):
@@ -230,13 +239,14 @@ def plan_buckets(batch: Sequence[int], overhead_rows: int) -> list[list[int]]:
 
 
 def _split(u: torch.Tensor, p: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(u < p, v)``: a Bernoulli(p) event from a uniform and a fresh uniform ``v``.
+    """``(u < p, v)``: a Bernoulli(p) event (as 0.0/1.0) from a uniform and a fresh uniform ``v``.
 
     Given the event, ``u`` is uniform on ``[0, p)`` or ``[p, 1)``; rescaled, it is a
-    uniform on ``[0, 1)`` independent of the event, so one draw serves twice.
+    uniform on ``[0, 1)`` independent of the event, so one draw serves twice. Plain
+    arithmetic, no ``torch.where`` (several times slower on the CPU); ``p`` may be 0.
     """
-    event = u < p
-    return event, torch.where(event, u / p, (u - p) / (1.0 - p))
+    miss = torch.ge(u, p).to(u.dtype)  # 1.0 where the event did not happen
+    return 1.0 - miss, (u - miss * p) / (p + miss * (1.0 - 2.0 * p))
 
 
 def _hash32(x: torch.Tensor) -> torch.Tensor:
@@ -411,6 +421,7 @@ class _Bucket:
             fmask[k, 0, : d[k]] = 1.0
             bmask[k, 0, : d[k]] = torch.as_tensor(np.asarray(binaries[k], dtype=bool))
         self.real, self.fmask, self.bmask = real.to(device), fmask.to(device), bmask.to(device)
+        self.bmask_f = self.bmask.float()
         self.sampled = any(b < m for b, m in zip(batch, n, strict=True))
         b_k = torch.tensor(batch, dtype=torch.float32)
         position = torch.arange(B, dtype=torch.float32)
@@ -456,7 +467,11 @@ class _Bucket:
             self.uniform = torch.full((self.T, K, B, self.columns), 0.5, device=device)
             self.normal = torch.zeros(self.T, K, 2 * B, L, device=device)
             self.batch, self.position_in_chunk = batch, self.T
+            decoded = self.T * K * B * (2 * D + 4 + 5 * self.H)
+            self.chunked = device.type == "cpu" and decoded <= _CHUNK_DECODE_FLOATS
+            self.chunk_epochs = torch.arange(self.T, device=device)
         else:  # counter-based: per-GAN key from its generator, indices in the GAN's own layout
+            self.chunked = False
             keys = [int(torch.randint(0, 2**31, (1,), generator=g)) for g in gens]
             self.keys = torch.tensor(keys, dtype=torch.int64, device=device).view(K, 1, 1)
             col = torch.arange(self.columns).view(1, 1, -1)
@@ -494,6 +509,52 @@ class _Bucket:
         u2 = _counter_uniform(key, self.z_row, self.z_col + 1)
         z = torch.sqrt(-2.0 * torch.log(u1)) * torch.cos((2.0 * math.pi) * u2)
         return u, z
+
+    def prepare(
+        self, s: dict[str, Any], hp: dict[str, Any]
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, list | None, list | None]:
+        """Everything random of this epoch, ready for :meth:`step`.
+
+        Returns the generator's input (K, 2B, L), the discriminator's real input (K, B,
+        D + 1: the perturbed rows and their minibatch feature), the feature's jitter
+        factors (K, B, 3) and the dropout multipliers of the discriminator's real+fake
+        pass (K, 2B, h) and of its generator pass (K, B, h), per hidden layer (None
+        without dropout). With the ``"generator"`` source on the CPU a whole chunk of
+        epochs is decoded at once when it is small (:data:`_CHUNK_DECODE_FLOATS`): the
+        same numbers from a sixteenth of the tensor operations.
+        """
+        if not self.chunked:
+            u, z = self.draw(s["epoch"])
+            _, perturbed, real_feature, jitter, keep = self.decode(u, s["flip"], hp)
+            return z, *self._assemble(perturbed, real_feature, jitter, keep)
+        if self.position_in_chunk == self.T:
+            self._refill()
+            table = s["flip_table"]
+            epochs = (s["epoch"] + self.chunk_epochs).clamp_(max=table.numel() - 1)
+            flips = table.index_select(0, epochs).view(self.T, 1, 1, 1)
+            _, perturbed, real_feature, jitter, keep = self.decode(self.uniform, flips, hp)
+            self.chunk = self._assemble(perturbed, real_feature, jitter, keep)
+        t = self.position_in_chunk
+        self.position_in_chunk += 1
+        real_in, jitter, d_keep, g_keep = self.chunk
+        return (
+            self.normal[t],
+            real_in[t],
+            jitter[t],
+            None if d_keep is None else [m[t] for m in d_keep],
+            None if g_keep is None else [m[t] for m in g_keep],
+        )
+
+    @staticmethod
+    def _assemble(
+        perturbed: torch.Tensor, real_feature: torch.Tensor, jitter: torch.Tensor, keep: Any
+    ) -> tuple[torch.Tensor, torch.Tensor, list | None, list | None]:
+        """:meth:`decode`'s parts as :meth:`step` uses them (rows: the second-last axis)."""
+        real_in = torch.cat([perturbed, real_feature], -1)
+        if keep is None:
+            return real_in, jitter, None, None
+        d_keep = [torch.cat([a, b], -2) for a, b in zip(*keep[:2], strict=True)]
+        return real_in, jitter, d_keep, keep[2]
 
     # -- the minibatch L1 feature ----------------------------------------------------
     def _sorted(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -568,27 +629,29 @@ class _Bucket:
         jitter = (1.0 + noise * (2.0 * u[..., 1 + D : 4 + D] - 1.0)) / self.norm.unsqueeze(2)
         if hp["minibatch_reference"] == "row3":
             sums = self._row3(x)
-        elif self.sampled or self.real_sums is None:
-            sums = self._l1_sums(x)[0].transpose(1, 2)
-            if not self.sampled:
-                self.real_sums = sums  # the same rows every epoch
-        else:
+        elif not self.sampled:
+            if self.real_sums is None:  # the same rows every epoch
+                self.real_sums = self._l1_sums(x)[0].transpose(1, 2)
             sums = self.real_sums
+        elif x.dim() == 4:  # a chunk of epochs: one batch at a time
+            sums = torch.stack([self._l1_sums(batch)[0].transpose(1, 2) for batch in x])
+        else:
+            sums = self._l1_sums(x)[0].transpose(1, 2)
         real_feature = sums * jitter[..., 0:1]
         # bit-flips (before the 0-2 % noise) and the noise, from one uniform per entry
         flip, fresh = _split(u[..., 1 : 1 + D], flip_p)
-        flipped = torch.where(flip & self.bmask, 1.0 - x, x)
+        flipped = x + flip * self.bmask_f * (1.0 - 2.0 * x)  # 1 - x where flipped
         perturbed = (flipped + fresh * real_noise * (1.0 - 2.0 * flipped)) * self.fmask
         # dropout: three masks per hidden unit from one uniform
         keep = None
         if dropout > 0:
-            scale, up, down = 1.0 / (1.0 - dropout), 1.0 / dropout, 1.0 / (1.0 - dropout)
+            scale = 1.0 / (1.0 - dropout)
             masks, left = [], u[..., 4 + D :]
             for call in range(3):
-                drop = left < dropout
-                masks.append(torch.where(drop, 0.0, scale))
+                kept = torch.ge(left, dropout).to(left.dtype)
+                masks.append(kept * scale)
                 if call < 2:  # the fresh uniform left by this split (see _split)
-                    left = torch.where(drop, left * up, (left - dropout) * down)
+                    left = (left - kept * dropout) / (dropout + kept * (1.0 - 2.0 * dropout))
             offsets = np.cumsum([0, *self.d_dims])
             keep = [
                 [m[..., a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)] for m in masks
@@ -603,8 +666,7 @@ class _Bucket:
         """
         B, D = self.B, self.D
         slope = float(hp["negative_slope"])
-        u, z = self.draw(s["epoch"])
-        _, perturbed, real_feature, jitter, keep = self.decode(u, s["flip"], hp)
+        z, real_in, jitter, d_keep, g_keep = self.prepare(s, hp)
         # one generator pass for both batches of the epoch (its weights change after)
         out, g_acts = self.generator.forward(z, slope, None)
         made_all = out * self.fmask
@@ -616,16 +678,7 @@ class _Bucket:
             fake_sums, made_sums = both[:, 0].unsqueeze(2), both[:, 1].unsqueeze(2)
             made_order = order[:, :, 1]
         # discriminator: real -> 1, fake -> 0, in one pass
-        d_in = torch.cat(
-            [
-                torch.cat([perturbed, real_feature], 2),
-                torch.cat([fake, fake_sums * jitter[..., 1:2]], 2),
-            ],
-            1,
-        )
-        d_keep = (
-            None if keep is None else [torch.cat([a, b], 1) for a, b in zip(*keep[:2], strict=True)]
-        )
+        d_in = torch.cat([real_in, torch.cat([fake, fake_sums * jitter[..., 1:2]], 2)], 1)
         p, d_acts = self.discriminator.forward(d_in, slope, d_keep)
         diff = p - self.d_target
         d_loss = (diff * diff * self.d_weight).sum(dim=(1, 2))
@@ -634,7 +687,6 @@ class _Bucket:
         self.discriminator.adam(s["lr_d"], s, hp["betas"], 1e-8)
         # generator: its second batch, scored by the updated discriminator against 1
         made_feature = made_sums * jitter[..., 2:3]
-        g_keep = None if keep is None else keep[2]
         q, q_acts = self.discriminator.forward(torch.cat([made, made_feature], 2), slope, g_keep)
         diff = q - 1.0
         g_loss = (diff * diff * self.g_weight).sum(dim=(1, 2))
@@ -663,8 +715,8 @@ class _Bucket:
 
     def _row3(self, x: torch.Tensor) -> torch.Tensor:
         """The authors' bug: distances to row index 3 only, one number for every row."""
-        to_row3 = ((x - x[:, 3:4]).abs().sum(dim=2, keepdim=True) * self.row_mask).sum(1, True)
-        return to_row3.expand(-1, self.B, -1)
+        to_row3 = (x - x[..., 3:4, :]).abs().sum(dim=-1, keepdim=True) * self.row_mask
+        return to_row3.sum(-2, True).expand(*x.shape[:-2], self.B, 1)
 
 
 def _schedule(hp: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -721,6 +773,7 @@ def train_stack(
     graph: bool | None = None,
     timings: dict[str, float] | None = None,
     checkpoint: Checkpoint | None = None,
+    stacks: Sequence[Sequence[int]] | None = None,
 ) -> list[TrainedGAN]:
     """Train one GAN per element of ``reals`` (rows already scaled into [0, 1]).
 
@@ -730,6 +783,8 @@ def train_stack(
     ``timings``, a dict, receives the seconds of set-up and of the epoch loop. A list
     ``reals`` is emptied once its rows are copied into the padded stacks.
     ``checkpoint`` saves, resumes and stops training (:class:`Checkpoint`).
+    ``stacks`` (indices into ``reals``, every GAN once) replaces :func:`plan_buckets`'
+    grouping (worker processes train the stacks one process would, see ``_workers``).
     Raises :class:`TrainingDivergedError` naming the first GAN whose loss is not finite,
     :class:`TrainingInterrupted` when ``checkpoint.stop`` asked training to stop.
     """
@@ -757,7 +812,13 @@ def train_stack(
     K = len(reals)
     n = [int(r.shape[0]) for r in reals]
     batch = [m if hp["batch_size"] is None else min(int(hp["batch_size"]), m) for m in n]
-    members = plan_buckets(batch, _BUCKET_OVERHEAD_ROWS[device.type])
+    members = (
+        plan_buckets(batch, _BUCKET_OVERHEAD_ROWS[device.type])
+        if stacks is None
+        else [list(stack) for stack in stacks]
+    )
+    if sorted(k for stack in members for k in stack) != list(range(K)):
+        raise ValueError(f"stacks must hold every index 0..{K - 1} once, got {stacks!r}")
     fingerprint = "" if checkpoint is None else _fingerprint(reals, gens, hp, source, device)
     buckets = [
         _Bucket(
@@ -787,6 +848,7 @@ def train_stack(
         s = {key: v.index_select(0, counter).squeeze(0) for key, v in table.items()}
         s["epoch"] = counter
         s["adam_step"] = s["step"]
+        s["flip_table"] = table["flip"]
         for bucket, log in zip(buckets, logs, strict=True):
             bucket.step(s, hp, log)
         counter.add_(1)

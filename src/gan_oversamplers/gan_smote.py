@@ -21,6 +21,7 @@ from ._base import BASE_CONSTRAINTS, GANOverSampler
 from ._batched import Checkpoint, TrainingInterrupted, resolve_device, train_stack
 from ._mlp import mlp_forward
 from ._random import derive_seed, plain, resolve_seed, single_thread, torch_generator
+from ._workers import effective_jobs, train_parallel
 from .errors import TrainingDivergedError
 
 __all__ = [
@@ -293,7 +294,10 @@ def stack_memory_mb(shapes: list[tuple[int, int]], hyperparameters: dict[str, An
 
 
 def fit_generators(
-    models: list[GANSMOTEGenerator], Xs: list[Any], checkpoint: Checkpoint | None = None
+    models: list[GANSMOTEGenerator],
+    Xs: list[Any],
+    checkpoint: Checkpoint | None = None,
+    n_jobs: int | None = None,
 ) -> list[GANSMOTEGenerator]:
     """Train several :class:`GANSMOTEGenerator` together as one vectorised model.
 
@@ -302,7 +306,11 @@ def fit_generators(
     every matrix product, which is many times faster than a loop over them. The
     models must share every hyper-parameter (their seeds, labels and data may differ).
     ``checkpoint`` (:class:`Checkpoint`) saves training's state every few minutes,
-    resumes from it, and stops on request (:class:`TrainingInterrupted`).
+    resumes from it, and stops on request (:class:`TrainingInterrupted`). ``n_jobs``
+    (scikit-learn's convention: ``None`` one process, -1 every core) splits the GANs
+    over worker processes on the CPU when the work is large enough
+    (:mod:`gan_oversamplers._workers`); the result agrees with one process up to float
+    rounding.
 
     Returns the fitted models.
     """
@@ -322,17 +330,23 @@ def fit_generators(
     ]  # emptied by train_stack
     gens = [torch_generator(model._seed) for model in models]
     device = resolve_device(_device_of(models[0]))
-    with single_thread():
-        trained = train_stack(
-            reals,
-            [m.binary_columns_ for m in models],
-            gens,
-            [m.label for m in models],
-            hp,
-            verbose=any(m.verbose for m in models),
-            device=device,
-            **({} if checkpoint is None else {"checkpoint": checkpoint}),
-        )
+    binaries, labels = [m.binary_columns_ for m in models], [m.label for m in models]
+    verbose = any(m.verbose for m in models)
+    jobs = effective_jobs(n_jobs, len(models), len(models) * int(hp["epochs"]), device.type)
+    if jobs > 1:
+        trained = train_parallel(reals, binaries, gens, labels, hp, jobs, verbose, checkpoint)
+    else:
+        with single_thread():
+            trained = train_stack(
+                reals,
+                binaries,
+                gens,
+                labels,
+                hp,
+                verbose=verbose,
+                device=device,
+                **({} if checkpoint is None else {"checkpoint": checkpoint}),
+            )
     for model, result in zip(models, trained, strict=True):
         model.generator_params_ = result.generator_params
         model._discriminator_params = result.discriminator_params
@@ -357,6 +371,9 @@ class GANSMOTE(GANOverSampler):
         Progress bars while training.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where the GANs train (``"auto"``: CUDA when available).
+    n_jobs : int or None, default=None
+        CPU worker processes for the per-class GANs (``None``: one; -1: every core);
+        small trainings stay in one process.
     **see GAN_SMOTE_DEFAULTS** : the hyper-parameters of the per-class GANs.
 
     Attributes
@@ -382,6 +399,7 @@ class GANSMOTE(GANOverSampler):
     _parameter_constraints: dict = {
         **BASE_CONSTRAINTS,
         **_CONSTRAINTS,
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -410,10 +428,12 @@ class GANSMOTE(GANOverSampler):
         minibatch_gradient: str = "through",
         round_binary: bool = True,
         device: str = "auto",
+        n_jobs: int | None = None,
         verbose: bool = False,
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self.latent_dim = latent_dim
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims
@@ -459,7 +479,9 @@ class GANSMOTE(GANOverSampler):
             )
             for index, label, _ in todo
         ]
-        fit_generators(models, [dense[y == label] for _, label, _ in todo])  # all classes at once
+        fit_generators(  # all classes at once
+            models, [dense[y == label] for _, label, _ in todo], n_jobs=self.n_jobs
+        )
         new = {}
         for model, (_, label, n_new) in zip(models, todo, strict=True):
             self.generators_[plain(label)] = model

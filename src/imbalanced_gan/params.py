@@ -157,8 +157,14 @@ class GanSmoteParams:
     device: str = "auto"
     checkpoint_every_s: float = 300.0
     max_stack_mb: float = 1024.0
+    n_jobs: int = -1
 
     def __post_init__(self) -> None:
+        _require(
+            isinstance(self.n_jobs, int) and not isinstance(self.n_jobs, bool) and self.n_jobs != 0,
+            "gan_smote.n_jobs must be a non-zero integer (-1: every core, 1: one process), "
+            f"got {self.n_jobs!r}",
+        )
         _require(
             isinstance(self.max_stack_mb, int | float) and self.max_stack_mb > 0,
             f"gan_smote.max_stack_mb must be a positive number of MB, got {self.max_stack_mb!r}",

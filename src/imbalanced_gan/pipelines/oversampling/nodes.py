@@ -178,7 +178,9 @@ def train_generators(
             finished.append(done)
             continue
         try:
-            _fit_or_stop([m for _, m, _ in part], [X for _, _, X in part], checkpoint)
+            _fit_or_stop(
+                [m for _, m, _ in part], [X for _, _, X in part], checkpoint, gan_smote.n_jobs
+            )
         except TrainingDivergedError as exc:
             split, model, X = part[exc.index]
             if gan_smote.on_divergence != "restart":
@@ -311,11 +313,14 @@ def _where(exc: TrainingDivergedError, dataset: DatasetParams, split: str) -> st
 
 
 def _fit_or_stop(
-    models: list[GANSMOTEGenerator], Xs: list[np.ndarray], checkpoint: Checkpoint | None
+    models: list[GANSMOTEGenerator],
+    Xs: list[np.ndarray],
+    checkpoint: Checkpoint | None,
+    n_jobs: int | None = None,
 ) -> list[GANSMOTEGenerator]:
     """:func:`~gan_oversamplers.fit_generators` with a checkpoint; a requested stop ends the run."""
     try:
-        return fit_generators(models, Xs, checkpoint=checkpoint)
+        return fit_generators(models, Xs, checkpoint=checkpoint, n_jobs=n_jobs)
     except TrainingInterrupted as exc:
         raise TrainingStoppedError(stopped_message(exc.path, exc.epoch, exc.epochs)) from None
 
