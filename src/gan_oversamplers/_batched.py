@@ -242,11 +242,13 @@ def _split(u: torch.Tensor, p: Any) -> tuple[torch.Tensor, torch.Tensor]:
     """``(u < p, v)``: a Bernoulli(p) event (as 0.0/1.0) from a uniform and a fresh uniform ``v``.
 
     Given the event, ``u`` is uniform on ``[0, p)`` or ``[p, 1)``; rescaled, it is a
-    uniform on ``[0, 1)`` independent of the event, so one draw serves twice. Plain
-    arithmetic, no ``torch.where`` (several times slower on the CPU); ``p`` may be 0.
+    uniform on ``[0, 1)`` independent of the event, so one draw serves twice. No
+    ``torch.where`` (several times slower on the CPU): ``lerp`` with a 0/1 weight returns
+    one end exactly, so ``v`` is bit for bit ``u / p`` or ``(u - p) / (1 - p)``; ``p`` may be 0.
     """
+    p = torch.as_tensor(p, dtype=u.dtype, device=u.device)
     miss = torch.ge(u, p).to(u.dtype)  # 1.0 where the event did not happen
-    return 1.0 - miss, (u - miss * p) / (p + miss * (1.0 - 2.0 * p))
+    return 1.0 - miss, (u - miss * p) / torch.lerp(p, 1.0 - p, miss)
 
 
 def _hash32(x: torch.Tensor) -> torch.Tensor:
@@ -645,13 +647,13 @@ class _Bucket:
         # dropout: three masks per hidden unit from one uniform
         keep = None
         if dropout > 0:
-            scale = 1.0 / (1.0 - dropout)
+            scale, up, down = 1.0 / (1.0 - dropout), 1.0 / dropout, 1.0 / (1.0 - dropout)
             masks, left = [], u[..., 4 + D :]
             for call in range(3):
                 kept = torch.ge(left, dropout).to(left.dtype)
                 masks.append(kept * scale)
                 if call < 2:  # the fresh uniform left by this split (see _split)
-                    left = (left - kept * dropout) / (dropout + kept * (1.0 - 2.0 * dropout))
+                    left = torch.lerp(left * up, (left - dropout) * down, kept)
             offsets = np.cumsum([0, *self.d_dims])
             keep = [
                 [m[..., a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)] for m in masks

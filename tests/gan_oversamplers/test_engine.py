@@ -292,3 +292,29 @@ def test_torch_sort_branch_gives_the_numpy_sort_result(monkeypatch):
         bucket._l1_backward(g * bucket.row_mask, order_torch[:, :, 1]),
         bucket._l1_backward(g * bucket.row_mask, order_numpy[:, :, 1]),
     )
+
+
+def test_split_gives_exactly_the_rescaled_uniform():
+    u = torch.rand(10_000, generator=torch.Generator().manual_seed(1))
+    for p in (torch.tensor(0.3), torch.tensor(0.0)):
+        event, fresh = _batched._split(u, p)
+        hit = event.bool()
+        assert torch.equal(fresh[hit], u[hit] / p)  # bit for bit, not merely close
+        assert torch.equal(fresh[~hit], (u[~hit] - p) / (1.0 - p))
+
+
+def test_a_chunk_decoded_at_once_gives_the_epoch_by_epoch_result(monkeypatch):
+    rng = np.random.default_rng(4)
+    data = [rng.integers(0, 2, size=(n, 8)).astype(float) for n in (12, 5, 3)]
+    hp = {**SCHEDULE, "batch_size": 4}  # sampled rows: the real feature per epoch of a chunk
+
+    def fit(chunk_floats):
+        monkeypatch.setattr(_batched, "_CHUNK_DECODE_FLOATS", chunk_floats)
+        models = [GANSMOTEGenerator(random_state=k, label=k, **hp) for k in range(3)]
+        return fit_generators(models, data)
+
+    chunked, per_epoch = fit(16 * 2**20), fit(0)
+    for a, b in zip(chunked, per_epoch, strict=True):
+        for p, q in zip(a.generator_params_, b.generator_params_, strict=True):
+            assert torch.equal(p, q)
+        assert a.history_.equals(b.history_)
