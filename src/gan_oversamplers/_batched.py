@@ -12,10 +12,11 @@ What makes it fast (see docs/methods/gan_smote.md, "Engine"):
 
 - **Buckets.** Models are grouped by batch size (:func:`plan_buckets`) so that a class of
   2 rows is not padded to 55; each bucket is one stack.
-- **Hand-written backward.** The forward and backward passes of the MLPs, the
-  least-squares losses and the minibatch L1 feature are written out (no autograd); the
-  discriminator sees real and fake rows in one pass; both generator batches of an epoch
-  come from one generator pass; Adam works on one flat buffer per network.
+- **Hand-written backward.** The MLPs are :class:`~gan_oversamplers._stacked.StackedMLP`
+  stacks (forward, backward and Adam on one flat buffer, shared with the BCE table GANs'
+  engine); the least-squares losses and the minibatch L1 feature are written out here
+  (no autograd); the discriminator sees real and fake rows in one pass; both generator
+  batches of an epoch come from one generator pass.
 - **Fewer random numbers.** One uniform per real-row entry gives both its bit-flip and
   its 0-2 % noise, and one uniform per hidden unit gives its three dropout decisions of
   the epoch (a uniform split at ``p`` leaves an independent uniform, see :func:`_split`).
@@ -66,12 +67,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ._device import resolve_device
 from ._mlp import init_mlp
 from ._random import single_thread
+from ._stacked import StackedMLP
 from .errors import TrainingDivergedError
 from .schedules import bit_flip_probability, sgdr_learning_rate
 
@@ -267,126 +268,38 @@ def _counter_uniform(key: torch.Tensor, row: torch.Tensor, col: torch.Tensor) ->
     return ((bits >> 8).float() + 0.5) * (1.0 / 16777216.0)
 
 
-class _Net:
-    """K stacked MLPs in one flat buffer; weights stored (K, in, out) for ``baddbmm``."""
+def _load(net: StackedMLP, k: int, params: list[torch.Tensor], remap_input: bool) -> None:
+    """Put GAN ``k``'s unpadded ``[W0, b0, ...]`` (torch (out, in) layout) in ``net``.
 
-    def __init__(self, K: int, padded: Sequence[int]) -> None:
-        self.shapes = [(K, i, o) for i, o in zip(padded[:-1], padded[1:], strict=True)]
-        self.shapes += [(K, 1, o) for o in padded[1:]]
-        total = sum(math.prod(s) for s in self.shapes)
-        self.flat = torch.zeros(total)  # built on the CPU, then moved with :meth:`to`
-        self.layers = len(padded) - 1
-        self.to(torch.device("cpu"))
-
-    def to(self, device: torch.device) -> None:
-        """Move the weights to ``device``; fresh gradient and Adam buffers there."""
-        self.flat = self.flat.to(device)
-        self.grad, self.m, self.v = (torch.zeros_like(self.flat) for _ in range(3))
-        views, grads, start = [], [], 0
-        for shape in self.shapes:
-            size = math.prod(shape)
-            views.append(self.flat[start : start + size].view(shape))
-            grads.append(self.grad[start : start + size].view(shape))
-            start += size
-        n = self.layers
-        self.W, self.b = views[:n], views[n:]
-        self.gW, self.gb = grads[:n], grads[n:]
-
-    def load(self, k: int, params: list[torch.Tensor], remap_input: bool) -> None:
-        """Put GAN ``k``'s unpadded ``[W0, b0, ...]`` (torch (out, in) layout) in place.
-
-        With ``remap_input`` the last input column (the minibatch feature) goes to the
-        last padded input row.
-        """
-        with torch.no_grad():
-            for layer, (w, b) in enumerate(zip(params[0::2], params[1::2], strict=True)):
-                out, inp = w.shape
-                w = w.detach()
-                if layer == 0 and remap_input:
-                    self.W[0][k, : inp - 1, :out] = w[:, :-1].T
-                    self.W[0][k, -1, :out] = w[:, -1]
-                else:
-                    self.W[layer][k, :inp, :out] = w.T
-                self.b[layer][k, 0, :out] = b.detach()
-
-    def extract(self, k: int, sizes: Sequence[int], remap_input: bool) -> list[torch.Tensor]:
-        """GAN ``k``'s unpadded weights in torch's (out, in) layout, on the CPU."""
-        out: list[torch.Tensor] = []
-        for layer in range(self.layers):
-            i, o = sizes[layer], sizes[layer + 1]
-            w = self.W[layer][k]
+    With ``remap_input`` the last input column (the minibatch feature) goes to the last
+    padded input row.
+    """
+    with torch.no_grad():
+        for layer, (w, b) in enumerate(zip(params[0::2], params[1::2], strict=True)):
+            out, inp = w.shape
+            w = w.detach()
             if layer == 0 and remap_input:
-                weight = torch.cat([w[: i - 1, :o], w[-1:, :o]], dim=0)
+                net.W[0][k, : inp - 1, :out] = w[:, :-1].T
+                net.W[0][k, -1, :out] = w[:, -1]
             else:
-                weight = w[:i, :o]
-            out += [weight.T.detach().cpu().clone(), self.b[layer][k, 0, :o].detach().cpu().clone()]
-        return out
+                net.W[layer][k, :inp, :out] = w.T
+            net.b[layer][k, 0, :out] = b.detach()
 
-    def forward(
-        self, x: torch.Tensor, slope: float, keep: Sequence[torch.Tensor] | None
-    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """Sigmoid output and the inputs of every layer (kept for :meth:`backward`).
 
-        ``keep[l]`` is hidden layer ``l``'s dropout mask already divided by ``1 - p``.
-        """
-        acts = [x]
-        h = x
-        for layer in range(self.layers):
-            h = torch.baddbmm(self.b[layer], h, self.W[layer])
-            if layer == self.layers - 1:
-                break
-            h = F.leaky_relu(h, slope)
-            if keep is not None:
-                h = h * keep[layer]
-            acts.append(h)
-        return torch.sigmoid(h), acts
-
-    def backward(
-        self,
-        acts: Sequence[torch.Tensor],
-        grad: torch.Tensor,
-        slope: float,
-        keep: Sequence[torch.Tensor] | None,
-        weights: bool,
-        inputs: bool,
-    ) -> torch.Tensor | None:
-        """Back-propagate ``grad``, the gradient at the pre-sigmoid output.
-
-        Weight gradients go into ``gW``/``gb`` (``weights``); returns the gradient at the
-        input (``inputs``).
-        """
-        for layer in reversed(range(self.layers)):
-            if weights:
-                torch.bmm(acts[layer].transpose(1, 2), grad, out=self.gW[layer])
-                torch.sum(grad, dim=1, keepdim=True, out=self.gb[layer])
-            if layer == 0 and not inputs:
-                return None
-            grad = torch.bmm(grad, self.W[layer].transpose(1, 2))
-            if layer > 0:
-                if keep is not None:
-                    grad = grad * keep[layer - 1]
-                grad = torch.ops.aten.leaky_relu_backward(grad, acts[layer], slope, True)
-        return grad
-
-    def adam(self, lr: Any, s: dict[str, Any], betas: Sequence[float], eps: float) -> None:
-        """One Adam step on the flat buffer (torch.optim.Adam's arithmetic).
-
-        On the CPU it is PyTorch's fused Adam kernel (one pass instead of nine); on CUDA
-        the same arithmetic in plain ops, with the bias corrections from ``s``.
-        """
-        b1, b2 = betas
-        if self.flat.device.type == "cpu":
-            torch._fused_adam_(
-                [self.flat], [self.grad], [self.m], [self.v], [], [s["adam_step"]],
-                amsgrad=False, lr=lr, beta1=b1, beta2=b2, weight_decay=0.0, eps=eps,
-                maximize=False,
-            )  # fmt: skip
-            return
-        bc1, bc2_sqrt = s["bc1"], s["bc2_sqrt"]
-        self.m.lerp_(self.grad, 1.0 - b1)
-        self.v.mul_(b2).addcmul_(self.grad, self.grad, value=1.0 - b2)
-        denom = (self.v.sqrt() / bc2_sqrt).add_(eps)
-        self.flat.sub_(self.m / denom * (lr / bc1))
+def _extract(
+    net: StackedMLP, k: int, sizes: Sequence[int], remap_input: bool
+) -> list[torch.Tensor]:
+    """GAN ``k``'s unpadded weights in torch's (out, in) layout, on the CPU."""
+    out: list[torch.Tensor] = []
+    for layer in range(net.layers):
+        i, o = sizes[layer], sizes[layer + 1]
+        w = net.W[layer][k]
+        if layer == 0 and remap_input:
+            weight = torch.cat([w[: i - 1, :o], w[-1:, :o]], dim=0)
+        else:
+            weight = w[:i, :o]
+        out += [weight.T.detach().cpu().clone(), net.b[layer][k, 0, :o].detach().cpu().clone()]
+    return out
 
 
 class _Bucket:
@@ -409,11 +322,12 @@ class _Bucket:
         self.K, self.B, self.D, self.L, self.n, self.d = K, B, D, L, n, d
         self.g_dims, self.d_dims = list(hp["generator_dims"]), list(hp["discriminator_dims"])
         self.H = sum(self.d_dims)
-        self.generator = _Net(K, [L, *self.g_dims, D])
-        self.discriminator = _Net(K, [D + 1, *self.d_dims, 1])
+        slope = float(hp["negative_slope"])
+        self.generator = StackedMLP(K, [L, *self.g_dims, D], [slope] * len(self.g_dims))
+        self.discriminator = StackedMLP(K, [D + 1, *self.d_dims, 1], [slope] * len(self.d_dims))
         for k in range(K):  # each GAN's initial weights from its own stream, as when alone
-            self.generator.load(k, init_mlp([L, *self.g_dims, d[k]], gens[k]), False)
-            self.discriminator.load(k, init_mlp([d[k] + 1, *self.d_dims, 1], gens[k]), True)
+            _load(self.generator, k, init_mlp([L, *self.g_dims, d[k]], gens[k]), False)
+            _load(self.discriminator, k, init_mlp([d[k] + 1, *self.d_dims, 1], gens[k]), True)
         self.generator.to(device)
         self.discriminator.to(device)
         real = torch.zeros(K, N, D)
@@ -667,10 +581,11 @@ class _Bucket:
         step is captured in a CUDA graph) and ``epoch`` (a 1-element long tensor).
         """
         B, D = self.B, self.D
-        slope = float(hp["negative_slope"])
+        bias = (s["bc1"], s["bc2_sqrt"])  # Adam's bias corrections (the plain-op Adam)
         z, real_in, jitter, d_keep, g_keep = self.prepare(s, hp)
         # one generator pass for both batches of the epoch (its weights change after)
-        out, g_acts = self.generator.forward(z, slope, None)
+        out_h, g_cache = self.generator.forward(z)
+        out = torch.sigmoid(out_h)
         made_all = out * self.fmask
         fake, made = made_all[:, :B], made_all[:, B:]
         if hp["minibatch_reference"] == "row3":
@@ -681,19 +596,21 @@ class _Bucket:
             made_order = order[:, :, 1]
         # discriminator: real -> 1, fake -> 0, in one pass
         d_in = torch.cat([real_in, torch.cat([fake, fake_sums * jitter[..., 1:2]], 2)], 1)
-        p, d_acts = self.discriminator.forward(d_in, slope, d_keep)
+        logit, d_cache = self.discriminator.forward(d_in, d_keep)
+        p = torch.sigmoid(logit)
         diff = p - self.d_target
         d_loss = (diff * diff * self.d_weight).sum(dim=(1, 2))
         grad = diff * p * (1.0 - p) * (2.0 * self.d_weight)
-        self.discriminator.backward(d_acts, grad, slope, d_keep, weights=True, inputs=False)
-        self.discriminator.adam(s["lr_d"], s, hp["betas"], 1e-8)
+        self.discriminator.backward(d_cache, grad, weights=True, inputs=False)
+        self.discriminator.adam(s["lr_d"], hp["betas"], 1e-8, s["adam_step"], bias)
         # generator: its second batch, scored by the updated discriminator against 1
         made_feature = made_sums * jitter[..., 2:3]
-        q, q_acts = self.discriminator.forward(torch.cat([made, made_feature], 2), slope, g_keep)
+        logit, q_cache = self.discriminator.forward(torch.cat([made, made_feature], 2), g_keep)
+        q = torch.sigmoid(logit)
         diff = q - 1.0
         g_loss = (diff * diff * self.g_weight).sum(dim=(1, 2))
         grad = diff * q * (1.0 - q) * (2.0 * self.g_weight)
-        g_in = self.discriminator.backward(q_acts, grad, slope, g_keep, weights=False, inputs=True)
+        g_in = self.discriminator.backward(q_cache, grad, weights=False, inputs=True)
         g_made = g_in[..., :D]
         if hp["minibatch_gradient"] == "through":
             g_sums = g_in[..., D:] * jitter[..., 2:3]
@@ -703,9 +620,9 @@ class _Bucket:
                 g_made = g_made + self._l1_backward(g_sums, made_order)
         o = out[:, B:]  # only the second batch has a gradient: back-propagate it alone
         g_out = g_made * self.fmask * o * (1.0 - o)
-        made_acts = [a[:, B:] for a in g_acts]
-        self.generator.backward(made_acts, g_out, slope, None, weights=True, inputs=False)
-        self.generator.adam(s["lr_g"], s, hp["betas"], 1e-8)
+        made_cache = StackedMLP.rows_of(g_cache, slice(B, None))
+        self.generator.backward(made_cache, g_out, weights=True, inputs=False)
+        self.generator.adam(s["lr_g"], hp["betas"], 1e-8, s["adam_step"], bias)
         log.index_copy_(0, s["epoch"], torch.stack([d_loss, g_loss], 1).unsqueeze(0))
 
     def _row3_backward(self, g_sums: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -924,8 +841,8 @@ def train_stack(
         for j, k in enumerate(index):
             d = bucket.d[j]
             results[k] = TrainedGAN(
-                bucket.generator.extract(j, [L, *g_dims, d], False),
-                bucket.discriminator.extract(j, [d + 1, *d_dims, 1], True),
+                _extract(bucket.generator, j, [L, *g_dims, d], False),
+                _extract(bucket.discriminator, j, [d + 1, *d_dims, 1], True),
                 pd.DataFrame(
                     {
                         "epoch": np.arange(epochs),

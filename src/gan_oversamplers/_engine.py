@@ -10,11 +10,13 @@ noise plus a class condition). :func:`train_gans` trains K such GANs at once:
   largest minibatch of the stack and masked out of every loss, mean and batch-norm
   statistic. Stacks are split by batch size where padding would cost more than another
   stack (:func:`~gan_oversamplers._batched.plan_buckets`).
-- **Hand-written passes.** Linear, batch norm (training statistics over the valid rows,
-  running statistics as ``torch.nn.BatchNorm1d`` keeps them), ReLU / leaky ReLU and
-  dropout, forward and backward, without autograd; the generator step back-propagates
-  through the discriminator to its input only (no discriminator weight gradients), and
-  Adam is PyTorch's fused kernel on one flat buffer per network stack.
+- **Hand-written passes.** The networks are :class:`~gan_oversamplers._stacked.StackedMLP`
+  stacks, the same class GAN-SMOTE's engine uses: Linear, batch norm (training
+  statistics over the valid rows, running statistics as ``torch.nn.BatchNorm1d`` keeps
+  them), ReLU / leaky ReLU and dropout, forward and backward, without autograd; the
+  generator step back-propagates through the discriminator to its input only (no
+  discriminator weight gradients), and Adam is PyTorch's fused kernel on one flat buffer
+  per network stack.
 - **Per-GAN randomness.** GAN ``k`` draws every random number (epoch order, generator
   input, dropout masks) from its own ``torch.Generator``, in the order and shapes of the
   one-model trainer (:func:`gan_oversamplers._tabular_reference.train_gan`, the frozen
@@ -44,6 +46,7 @@ from tqdm.auto import tqdm
 
 from ._batched import plan_buckets
 from ._random import torch_generator
+from ._stacked import BatchNorm, StackedMLP
 from .errors import TrainingDivergedError
 
 __all__ = ["GANJob", "train_gans"]
@@ -114,59 +117,24 @@ def _blocks(net: nn.Sequential) -> tuple[list[_Block], bool]:
     return blocks, sigmoid
 
 
-class _StackedMLP:
-    """K copies of one MLP architecture, stacked; parameters in one flat buffer."""
+class _StackedMLP(StackedMLP):
+    """K copies of one ``build_mlp`` network as a :class:`StackedMLP`, and those modules."""
 
     def __init__(self, nets: Sequence[nn.Sequential], device: torch.device) -> None:
-        self.K = len(nets)
         per_net = [_blocks(net) for net in nets]
         self.blocks, self.sigmoid = per_net[0]
         self.nets = list(nets)
-        shapes: list[tuple[int, ...]] = []
-        for block in self.blocks:
-            out, inp = block.linear.weight.shape
-            shapes += [(self.K, inp, out), (self.K, 1, out)]
-            if block.batch_norm is not None:
-                shapes += [(self.K, 1, out), (self.K, 1, out)]
-        sizes = [math.prod(s) for s in shapes]
-        self.flat = torch.zeros(sum(sizes), device=device)
-        self.grad = torch.zeros_like(self.flat)
-        self.m, self.v = torch.zeros_like(self.flat), torch.zeros_like(self.flat)
-        self.step_count = torch.zeros((), dtype=torch.float32, device=device)
-        views, grads, start = [], [], 0
-        for shape, size in zip(shapes, sizes, strict=True):
-            views.append(self.flat[start : start + size].view(shape))
-            grads.append(self.grad[start : start + size].view(shape))
-            start += size
-        self.W, self.b, self.gW, self.gb = [], [], [], []
-        self.gamma, self.beta, self.g_gamma, self.g_beta = [], [], [], []
-        self.running: list[tuple[torch.Tensor, torch.Tensor] | None] = []
-        i = 0
-        for block in self.blocks:
-            self.W.append(views[i])
-            self.b.append(views[i + 1])
-            self.gW.append(grads[i])
-            self.gb.append(grads[i + 1])
-            i += 2
-            if block.batch_norm is not None:
-                self.gamma.append(views[i])
-                self.beta.append(views[i + 1])
-                self.g_gamma.append(grads[i])
-                self.g_beta.append(grads[i + 1])
-                i += 2
-                width = block.linear.out_features
-                self.running.append(
-                    (
-                        torch.zeros(self.K, 1, width, device=device),
-                        torch.ones(self.K, 1, width, device=device),
-                    )
-                )
-            else:
-                self.gamma.append(None)
-                self.beta.append(None)
-                self.g_gamma.append(None)
-                self.g_beta.append(None)
-                self.running.append(None)
+        hidden = self.blocks[:-1]
+        super().__init__(
+            len(nets),
+            [self.blocks[0].linear.in_features] + [b.linear.out_features for b in self.blocks],
+            [b.slope for b in hidden],
+            [
+                None if b.batch_norm is None else BatchNorm(b.batch_norm.eps, b.batch_norm.momentum)
+                for b in hidden
+            ],
+            device,
+        )
         with torch.no_grad():
             for k, (blocks, _) in enumerate(per_net):
                 for j, block in enumerate(blocks):
@@ -178,104 +146,19 @@ class _StackedMLP:
                         self.beta[j][k, 0] = bn.bias.detach()
                         self.running[j][0][k, 0] = bn.running_mean
                         self.running[j][1][k, 0] = bn.running_var
-        self.batches_tracked = 0
 
     @property
     def dropout_widths(self) -> list[tuple[int, float]]:
         """(width, p) of every hidden layer with dropout, in forward order."""
         return [(b.linear.out_features, b.dropout) for b in self.blocks if b.dropout > 0]
 
-    def forward(
-        self,
-        x: torch.Tensor,
-        keep: Sequence[torch.Tensor],
-        rows: torch.Tensor | None,
-        count: torch.Tensor | None,
-        train_stats: bool,
-    ) -> tuple[torch.Tensor, list[Any]]:
-        """Logits (K, R, out) and what :meth:`backward` needs.
-
-        ``keep``: the dropout multipliers (0 or ``1/(1-p)``) of the layers with dropout;
-        ``rows`` (K, R, 1) the valid-row mask and ``count`` (K, 1, 1) the valid rows, for
-        batch-norm statistics; ``train_stats`` updates the running statistics.
-        """
-        cache: list[Any] = [x]
-        h, d = x, 0
-        last = len(self.blocks) - 1
-        for j, block in enumerate(self.blocks):
-            h = torch.baddbmm(self.b[j], h, self.W[j])
-            if j == last:
-                break
-            bn_cache = None
-            if block.batch_norm is not None:
-                mean = (h * rows).sum(1, keepdim=True) / count
-                centred = h - mean
-                var = (centred * centred * rows).sum(1, keepdim=True) / count
-                inv = torch.rsqrt(var + block.batch_norm.eps)
-                xhat = centred * inv
-                h = torch.addcmul(self.beta[j], xhat, self.gamma[j])
-                bn_cache = (xhat, inv)
-                if train_stats:
-                    momentum = block.batch_norm.momentum
-                    rm, rv = self.running[j]
-                    rm.lerp_(mean, momentum)
-                    rv.lerp_(var * count / (count - 1), momentum)
-            h = F.leaky_relu(h, block.slope) if block.slope else F.relu(h)
-            if block.dropout > 0:
-                h = h * keep[d]
-                d += 1
-            cache.append((bn_cache, None if block.dropout == 0 else keep[d - 1]))
-            cache.append(h)
-        return h, cache
-
-    def backward(
-        self,
-        cache: list[Any],
-        grad: torch.Tensor,
-        rows: torch.Tensor | None,
-        count: torch.Tensor | None,
-        weights: bool,
-        inputs: bool,
-    ) -> torch.Tensor | None:
-        """Back-propagate ``grad`` (at the logits); weight gradients into the flat buffer.
-
-        Returns the gradient at the input when ``inputs``.
-        """
-        last = len(self.blocks) - 1
-        for j in range(last, -1, -1):
-            act = cache[2 * j]
-            if weights:
-                torch.bmm(act.transpose(1, 2), grad, out=self.gW[j])
-                torch.sum(grad, dim=1, keepdim=True, out=self.gb[j])
-            if j == 0 and not inputs:
-                return None
-            grad = torch.bmm(grad, self.W[j].transpose(1, 2))
-            if j == 0:
-                return grad
-            bn_cache, keep = cache[2 * j - 1]
-            block = self.blocks[j - 1]
-            if keep is not None:
-                grad = grad * keep
-            grad = torch.ops.aten.leaky_relu_backward(grad, act, block.slope, True)
-            if bn_cache is not None:
-                xhat, inv = bn_cache
-                if weights:
-                    torch.sum(grad * xhat, dim=1, keepdim=True, out=self.g_gamma[j - 1])
-                    torch.sum(grad, dim=1, keepdim=True, out=self.g_beta[j - 1])
-                g_hat = grad * self.gamma[j - 1] * rows
-                mean_g = g_hat.sum(1, keepdim=True) / count
-                mean_gx = (g_hat * xhat).sum(1, keepdim=True) / count
-                grad = (g_hat - mean_g - xhat * mean_gx) * inv * rows
-        return None
-
-    def adam(self, lr: float, betas: Sequence[float]) -> None:
-        """One Adam step (torch.optim.Adam's arithmetic, eps 1e-8) of every stacked net."""
-        self.step_count += 1
-        torch._fused_adam_(
-            [self.flat], [self.grad], [self.m], [self.v], [], [self.step_count],
-            amsgrad=False, lr=float(lr), beta1=float(betas[0]), beta2=float(betas[1]),
-            weight_decay=0.0, eps=1e-8, maximize=False,
-        )  # fmt: skip
+    def keep(self, us: Sequence[torch.Tensor]) -> list[torch.Tensor | None]:
+        """Per hidden layer, its dropout multipliers from the uniforms ``us`` (None: none)."""
+        drawn = iter(us)
+        return [
+            (next(drawn) >= b.dropout).float() * (1.0 / (1.0 - b.dropout)) if b.dropout else None
+            for b in self.blocks[:-1]
+        ]
 
     def write_back(self) -> None:
         """Copy the trained weights into the given ``nn.Sequential`` modules (CPU)."""
@@ -383,10 +266,6 @@ class _Stack:
                 for u, (w, _) in zip(self.u_d[call], self.D.dropout_widths, strict=True):
                     torch.rand(rows, w, generator=gen, device=self.device, out=u[k, :rows])
 
-    @staticmethod
-    def _keep(us: Sequence[torch.Tensor], widths: Sequence[tuple[int, float]]) -> list:
-        return [(u >= p).float() * (1.0 / (1.0 - p)) for u, (_, p) in zip(us, widths, strict=True)]
-
     def step(self, s: int, sums: torch.Tensor) -> None:
         """One discriminator step, then one generator step, on minibatch ``s`` of each GAN."""
         hp, mk, d = self.hp, self.masks[s], self.d
@@ -394,24 +273,26 @@ class _Stack:
             self.z[..., self.L :] = self.cond_fake
         # generator: one pass (the same fake rows serve both steps, as in the old loop)
         g_logits, g_cache = self.G.forward(
-            self.z, self._keep(self.u_g, self.G.dropout_widths), mk["m_rows"], mk["m"], True
+            self.z, self.G.keep(self.u_g), mk["m_rows"], mk["m"], True
         )
         out = torch.sigmoid(g_logits) if self.G.sigmoid else g_logits
         fake = out if not self.c else torch.cat([out, self.cond_fake], 2)
         # discriminator: real rows -> 1, fake rows -> 0, in one pass
-        widths = self.D.dropout_widths
-        keep_real, keep_fake = self._keep(self.u_d[0], widths), self._keep(self.u_d[1], widths)
-        keep = [torch.cat([a, b], 1) for a, b in zip(keep_real, keep_fake, strict=True)]
+        keep_real, keep_fake = self.D.keep(self.u_d[0]), self.D.keep(self.u_d[1])
+        keep = [
+            None if a is None else torch.cat([a, b], 1)
+            for a, b in zip(keep_real, keep_fake, strict=True)
+        ]
         logits, cache = self.D.forward(torch.cat([self.x_real, fake], 1), keep, None, None, False)
         target, weight = mk["d_target"], mk["d_weight"]
         bce = F.softplus(logits) - logits * target
         d_loss = (bce * weight).sum(dim=(1, 2))
         p = torch.sigmoid(logits)
         self.D.backward(cache, (p - target) * weight, None, None, weights=True, inputs=False)
-        self.D.adam(hp["discriminator_lr"], hp["betas"])
+        self.D.adam(float(hp["discriminator_lr"]), hp["betas"])
         # generator: its fake rows scored by the updated discriminator against 1
         g_weight = mk["m_rows"] / mk["m"]
-        q_logits, q_cache = self.D.forward(fake, self._keep(self.u_d[2], widths), None, None, False)
+        q_logits, q_cache = self.D.forward(fake, self.D.keep(self.u_d[2]), None, None, False)
         g_loss = (F.softplus(-q_logits) * g_weight).sum(dim=(1, 2))
         q = torch.sigmoid(q_logits)
         g_in = self.D.backward(q_cache, (q - 1.0) * g_weight, None, None, False, True)
@@ -419,7 +300,7 @@ class _Stack:
         if self.G.sigmoid:
             g_out = g_out * out * (1.0 - out)
         self.G.backward(g_cache, g_out, mk["m_rows"], mk["m"], weights=True, inputs=False)
-        self.G.adam(hp["generator_lr"], hp["betas"])
+        self.G.adam(float(hp["generator_lr"]), hp["betas"])
         self.G.batches_tracked += 1
         B = self.B
         d_real = (p[:, :B] * weight[:, :B]).sum(dim=(1, 2))
