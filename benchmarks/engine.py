@@ -27,7 +27,10 @@ Writes (merges into) ``benchmarks/results/engine.json``. Keys:
   wall seconds on the engine; ``seconds_per_split_detail``: ``engine`` (the table GANs:
   wall and process seconds, best of 2), ``one_model_trainer`` (the table GANs'
   pre-engine loop, ``_tabular_reference``, timed alternately with the engine),
-  ``speedup`` and the 1-minute ``load_average`` around each.
+  ``speedup`` and the 1-minute ``load_average`` around each; ``matmul_peak_fraction``: the
+  engine's matrix-product FLOPs of each table GAN's fit (counted by
+  ``torch.utils.flop_counter`` on a 2-epoch fit, scaled) per process second, over one
+  thread's ``torch.matmul`` peak (``one_thread_matmul_peak_gflops``).
 - ``whole_run_authors_schedule_s``: wall time of
   ``kedro run --pipeline=gan_smote --params=gan_smote.schedule=authors`` (``gan_smote.n_jobs``
   as in ``conf/``: every core).
@@ -119,9 +122,23 @@ def _matmul_flops_per_epoch(data, device_type: str) -> float:
     return flops
 
 
-def matmul_peak() -> float:
+def _commit() -> str:
+    """The commit measured (``+dirty`` when the work tree differs from it)."""
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "src", "benchmarks")
+    return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
+
+
+def matmul_peak(threads_used: int | None = None) -> float:
+    """``torch.matmul`` FLOP/s on 2048 x 2048 float32 matrices (every core by default)."""
     threads = torch.get_num_threads()
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(threads_used or os.cpu_count() or 1)
     a = torch.randn(2048, 2048)
     torch.matmul(a, a)
     start = time.perf_counter()
@@ -193,6 +210,22 @@ def seconds_per_split() -> tuple[dict, dict]:
         print(
             f"split {name}: {out['engine'][name]} vs {out['one_model_trainer'][name]}", flush=True
         )
+    # how close the engine comes to one core's matrix-product peak (it runs on one thread)
+    from torch.utils.flop_counter import FlopCounterMode
+
+    peak = matmul_peak(1)
+    out["one_thread_matmul_peak_gflops"] = round(peak / 1e9, 1)
+    out["matmul_peak_fraction"] = {}
+    for name, cls in TABLE_SAMPLERS.items():
+        kwargs = {**settings.get(name, {}), "device": "cpu", "random_state": 0}
+        epochs = int(kwargs.get("epochs") or cls().get_params()["epochs"])
+        counter = FlopCounterMode(display=False)
+        with counter, warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            cls(**{**kwargs, "epochs": 2}).fit_resample(X, y)
+        flops = counter.get_total_flops() * epochs / 2  # matrix products of the whole fit
+        process_s = out["engine"][name]["process_s"]
+        out["matmul_peak_fraction"][name] = round(flops / process_s / peak, 3)
     flat = {
         name: value if isinstance(value, float) else value["wall_s"]
         for name, value in out["engine"].items()
@@ -267,6 +300,7 @@ def cpu(skip_whole_run: bool, skip_splits: bool = False) -> dict:
         out["whole_run_authors_schedule_s"] = whole_run()
         print(f"whole run: {out['whole_run_authors_schedule_s']} s", flush=True)
     out["load_average_after"] = _load()
+    out["cpu_measured_on_commit"] = _commit()
     out["machine"] = {
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
@@ -349,11 +383,13 @@ def main() -> None:
         current.update(json.loads(args.merge.read_text()))
     elif args.splits_only:
         current["seconds_per_split"], current["seconds_per_split_detail"] = seconds_per_split()
+        current["seconds_per_split_detail"]["measured_on_commit"] = _commit()
     elif args.whole_run_only:
         before = _load()
         seconds = whole_run()
         current["whole_run_authors_schedule_s"] = seconds
         current["whole_run_load_average"] = [before, _load()]
+        current["whole_run_measured_on_commit"] = _commit()
         current.pop("whole_run_note", None)
         print(f"whole run: {seconds} s (load {before} -> {_load()})", flush=True)
     elif args.device == "cuda":
