@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from gan_oversamplers import _batched
 
@@ -24,3 +25,20 @@ def graph_on_cpu(monkeypatch):
     monkeypatch.setattr(_batched, "_GRAPH_DEVICES", ("cuda", "cpu"))
     monkeypatch.setattr(_batched, "_capture", lambda step, device: _EagerReplayer(step))
     monkeypatch.setattr(_batched, "_warm_up", lambda step, device: step())
+
+
+@pytest.fixture
+def assert_identical():
+    """Check that two lists of ``TrainedGAN`` are equal bit for bit (weights and losses)."""
+
+    def check(a, b) -> None:
+        for x, y in zip(a, b, strict=True):
+            for p, q in zip(
+                x.generator_params + x.discriminator_params,
+                y.generator_params + y.discriminator_params,
+                strict=True,
+            ):
+                assert torch.equal(p, q)  # bit for bit
+            assert x.history.equals(y.history)
+
+    return check

@@ -43,23 +43,12 @@ def _train(trainer, data, checkpoint=None, **kwargs):
     )
 
 
-def _assert_identical(a, b):
-    for x, y in zip(a, b, strict=True):
-        for p, q in zip(
-            x.generator_params + x.discriminator_params,
-            y.generator_params + y.discriminator_params,
-            strict=True,
-        ):
-            assert torch.equal(p, q)  # bit for bit
-        assert x.history.equals(y.history)
-
-
-def test_worker_processes_give_the_one_process_result_bit_for_bit():
+def test_worker_processes_give_the_one_process_result_bit_for_bit(assert_identical):
     data = _classes()
     assert len(_workers.assign_stacks([len(X) for X in data], 2)) == 2  # two workers busy
     one = _train(_batched.train_stack, data)
     two = _train(lambda *a, **k: _workers.train_parallel(*a[:5], 2, **k), data)
-    _assert_identical(one, two)
+    assert_identical(one, two)
 
 
 def test_fit_generators_uses_workers_for_large_work_only(monkeypatch):
@@ -114,7 +103,7 @@ def test_effective_jobs_follows_scikit_learns_n_jobs(monkeypatch):
             _workers.effective_jobs(bad, 30, big, "cpu")
 
 
-def test_a_stop_reaches_the_workers_and_resuming_gives_the_same_result(tmp_path):
+def test_a_stop_reaches_the_workers_and_resuming_gives_the_same_result(tmp_path, assert_identical):
     data = _classes()
 
     def parallel(*args, **kwargs):
@@ -130,7 +119,7 @@ def test_a_stop_reaches_the_workers_and_resuming_gives_the_same_result(tmp_path)
     assert saved == ["state.pt.part0of2", "state.pt.part1of2"]  # one file per worker, no flag
     resumed = _train(parallel, data, Checkpoint(path, every_s=3600))
     assert list(path.parent.iterdir()) == []  # removed once training ends
-    _assert_identical(whole, resumed)
+    assert_identical(whole, resumed)
 
 
 def test_a_divergence_in_a_worker_names_its_class():
