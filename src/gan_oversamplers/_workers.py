@@ -21,6 +21,7 @@ in-process: that pool already has a process per core.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import pickle
@@ -47,6 +48,8 @@ from ._random import single_thread
 from .errors import TrainingDivergedError
 
 __all__ = ["assign_stacks", "effective_jobs", "train_parallel"]
+
+logger = logging.getLogger(__name__)
 
 #: Below this many GAN-epochs (models x epochs) training stays in one process: a
 #: worker's start costs more than it saves.
@@ -169,6 +172,13 @@ def train_parallel(
     batch = [m if hp["batch_size"] is None else min(int(hp["batch_size"]), m) for m in n]
     dealt = assign_stacks(batch, jobs)
     parts = [sorted(k for stack in part for k in stack) for part in dealt]
+    logger.info(
+        "GAN-SMOTE: %d GANs in %d stacks on %d worker processes (n_jobs); the progress bar "
+        "is the first worker's (the costliest stack)",
+        len(reals),
+        sum(len(part) for part in dealt),
+        len(dealt),
+    )
     local = [
         [[part.index(k) for k in stack] for stack in stacks]
         for part, stacks in zip(parts, dealt, strict=True)

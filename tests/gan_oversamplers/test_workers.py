@@ -43,11 +43,13 @@ def _train(trainer, data, checkpoint=None, **kwargs):
     )
 
 
-def test_worker_processes_give_the_one_process_result_bit_for_bit(assert_identical):
+def test_worker_processes_give_the_one_process_result_bit_for_bit(assert_identical, caplog):
     data = _classes()
     assert len(_workers.assign_stacks([len(X) for X in data], 2)) == 2  # two workers busy
     one = _train(_batched.train_stack, data)
-    two = _train(lambda *a, **k: _workers.train_parallel(*a[:5], 2, **k), data)
+    with caplog.at_level("INFO", logger="gan_oversamplers._workers"):
+        two = _train(lambda *a, **k: _workers.train_parallel(*a[:5], 2, **k), data)
+    assert "5 GANs in 2 stacks on 2 worker processes" in caplog.text
     assert_identical(one, two)
 
 
