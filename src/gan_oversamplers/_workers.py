@@ -12,7 +12,10 @@ threads under Python's GIL ran the same work 1.5x slower than one.
 The speed-up is bounded by the costliest stack (a run whose GANs all share one batch
 size is one stack: one worker). A :class:`~gan_oversamplers._batched.Checkpoint` works
 per worker (``<path>.part<i>of<n>``, resumed with the same ``n_jobs``); a stop
-requested in the parent reaches the workers through a flag file beside it.
+requested in the parent reaches the workers through a flag file beside it, and with a
+checkpoint a worker that gets SIGTERM itself (a whole process group stopped) saves and
+stops at its next boundary too. Workers ignore SIGINT; an error, a second Ctrl-C or a
+dead worker kills the others.
 
 Workers are forked on Linux (no re-import; one intra-op thread each) and spawned
 elsewhere. Inside a worker of a process pool (Kedro's ParallelRunner) training stays
@@ -50,6 +53,8 @@ from .errors import TrainingDivergedError
 __all__ = ["assign_stacks", "effective_jobs", "train_parallel"]
 
 logger = logging.getLogger(__name__)
+#: In a worker process: the SIGTERMs received (see :func:`_worker`).
+_TERMINATED: list[int] = []
 
 #: Below this many GAN-epochs (models x epochs) training stays in one process: a
 #: worker's start costs more than it saves.
@@ -108,6 +113,10 @@ def assign_stacks(batch: Sequence[int], jobs: int) -> list[list[list[int]]]:
 def _worker(send: Any, args: tuple) -> None:
     """A worker process: train its part, send the outcome (or the error's traceback)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops it: flag file or kill
+    if (
+        args[-1] is not None
+    ):  # with a checkpoint, SIGTERM (a scheduler stopping the task): save, stop
+        signal.signal(signal.SIGTERM, lambda signum, frame: _TERMINATED.append(signum))
     try:
         outcome = _train_part(*args)
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
@@ -137,7 +146,10 @@ def _train_part(
     saving = None
     if checkpoint is not None:
         path, every_s, flag = checkpoint
-        stop = None if flag is None else (lambda: os.path.exists(flag))
+
+        def stop() -> bool:
+            return bool(_TERMINATED) or (flag is not None and os.path.exists(flag))
+
         saving = Checkpoint(path, every_s, stop)
     try:
         with single_thread():

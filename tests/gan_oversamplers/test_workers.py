@@ -2,6 +2,9 @@
 
 import multiprocessing
 import os
+import signal
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -122,6 +125,32 @@ def test_a_stop_reaches_the_workers_and_resuming_gives_the_same_result(tmp_path,
     resumed = _train(parallel, data, Checkpoint(path, every_s=3600))
     assert list(path.parent.iterdir()) == []  # removed once training ends
     assert_identical(whole, resumed)
+
+
+def test_a_worker_that_gets_sigterm_saves_and_stops(tmp_path):
+    data = _classes()
+    path = tmp_path / "state.pt"
+
+    def terminate_the_workers():  # as a scheduler stopping the task's process group would
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not multiprocessing.active_children():
+            time.sleep(0.01)
+        time.sleep(0.5)
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGTERM)
+
+    sender = threading.Thread(target=terminate_the_workers)
+    sender.start()
+    with pytest.raises(TrainingInterrupted) as stopped:
+        _workers.train_parallel(
+            list(data), [np.ones(X.shape[1], dtype=bool) for X in data],
+            [torch.Generator().manual_seed(k) for k in range(len(data))],
+            [f"class {k}" for k in range(len(data))],
+            {**HP, "epochs": 20_000}, 2, checkpoint=Checkpoint(path, every_s=3600),
+        )  # fmt: skip
+    sender.join()
+    assert 0 < stopped.value.epoch < 20_000 and stopped.value.epoch % 16 == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.pt.part0of2", "state.pt.part1of2"]
 
 
 def test_a_divergence_in_a_worker_names_its_class():
