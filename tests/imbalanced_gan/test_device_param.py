@@ -24,3 +24,10 @@ def test_sampler_blocks_get_the_shared_device_unless_they_set_their_own():
     images = ImageSamplerParams(device="cpu")
     assert images.of("dcgan") == {"device": "cpu"}
     assert "device" not in images.of("smote")  # imbalanced-learn's samplers have none
+
+
+@pytest.mark.parametrize("bad", [0, 1.5, True, "all"])
+def test_gan_smote_n_jobs_in_conf_is_validated_by_name(bad):
+    assert GanSmoteParams(schedule="tiny", schedules={"tiny": {"epochs": 2}}).n_jobs == -1
+    with pytest.raises(ValueError, match=r"gan_smote.n_jobs must be a non-zero integer"):
+        GanSmoteParams(schedule="tiny", schedules={"tiny": {"epochs": 2}}, n_jobs=bad)
