@@ -178,11 +178,16 @@ def train_parallel(
     Same arguments and errors as ``train_stack`` (on the CPU, ``"generator"`` random
     source) and the same result; a divergence names the first diverged GAN by epoch,
     then by index. A worker that finished keeps no checkpoint: after a stop, resuming
-    trains its stacks again (to the same result).
+    trains its stacks again (to the same result). A single stack trains in this process.
     """
     n = [int(r.shape[0]) for r in reals]
     batch = [m if hp["batch_size"] is None else min(int(hp["batch_size"]), m) for m in n]
     dealt = assign_stacks(batch, jobs)
+    if len(dealt) == 1:  # one stack: nothing to share, train it here
+        with single_thread():
+            return train_stack(
+                reals, binaries, gens, labels, hp, verbose=verbose, checkpoint=checkpoint
+            )
     parts = [sorted(k for stack in part for k in stack) for part in dealt]
     logger.info(
         "GAN-SMOTE: %d GANs in %d stacks on %d worker processes (n_jobs); the progress bar "

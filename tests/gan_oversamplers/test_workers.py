@@ -79,6 +79,13 @@ def test_fit_generators_uses_workers_for_large_work_only(monkeypatch):
         np.testing.assert_array_equal(a.sample(20, random_state=0), b.sample(20, random_state=0))
 
 
+def test_a_single_stack_trains_in_process(monkeypatch, assert_identical):
+    data = [X for X in _classes() if len(X) == 320]  # one batch size: one stack
+    one = _train(_batched.train_stack, data)
+    monkeypatch.setattr(_workers, "_worker", lambda *args: os._exit(3))  # no process may run
+    assert_identical(one, _train(lambda *a, **k: _workers.train_parallel(*a[:5], 2, **k), data))
+
+
 def test_assign_stacks_deals_the_engines_stacks_costliest_first():
     batch = [55] * 10 + [4] * 10 + [2] * 10
     parts = _workers.assign_stacks(batch, 2)
