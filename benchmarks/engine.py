@@ -27,7 +27,9 @@ Writes (merges into) ``benchmarks/results/engine.json``. Keys:
   wall seconds on the engine; ``seconds_per_split_detail``: ``engine`` (the table GANs:
   wall and process seconds, best of 2), ``one_model_trainer`` (the table GANs'
   pre-engine loop, ``_tabular_reference``, timed alternately with the engine),
-  ``speedup`` and the 1-minute ``load_average`` around each; ``matmul_peak_fraction``: the
+  ``engine_counter_source`` (the engine with the counter-based random streams that
+  are CUDA's default, timed in the same rounds), ``speedup`` and the 1-minute
+  ``load_average`` around each; ``matmul_peak_fraction``: the
   engine's matrix-product FLOPs of each table GAN's fit (counted by
   ``torch.utils.flop_counter`` on a 2-epoch fit, scaled) per process second, over one
   thread's ``torch.matmul`` peak (``one_thread_matmul_peak_gflops``).
@@ -162,7 +164,7 @@ def seconds_per_split() -> tuple[dict, dict]:
 
     import yaml
 
-    from gan_oversamplers import GANSMOTE, _tabular_gan
+    from gan_oversamplers import GANSMOTE, _engine, _tabular_gan
     from gan_oversamplers.registry import TABLE_SAMPLERS
 
     conf = Path(__file__).resolve().parents[1] / "conf" / "base" / "parameters_samplers.yml"
@@ -172,16 +174,22 @@ def seconds_per_split() -> tuple[dict, dict]:
     X = rng.integers(0, 2, size=(sum(counts), WIDTH)).astype(float)
     y = np.repeat(np.arange(4), counts)
 
-    def timed(make, trainer: str = "engine") -> tuple[float, float]:
-        _tabular_gan.TRAINER = trainer
+    def timed(make, trainer: str = "engine", source: str = "generator") -> tuple[float, float]:
+        _tabular_gan.TRAINER, _engine.CPU_RANDOM_SOURCE = trainer, source
         wall, cpu = time.perf_counter(), time.process_time()
         with warnings.catch_warnings():  # small classes: SMOTE's k is reduced, it says so
             warnings.simplefilter("ignore", UserWarning)
             make().fit_resample(X, y)
-        _tabular_gan.TRAINER = "engine"
+        _tabular_gan.TRAINER, _engine.CPU_RANDOM_SOURCE = "engine", "generator"
         return round(time.perf_counter() - wall, 2), round(time.process_time() - cpu, 2)
 
-    out: dict = {"engine": {}, "one_model_trainer": {}, "speedup": {}, "load_average": {}}
+    out: dict = {
+        "engine": {},
+        "one_model_trainer": {},
+        "engine_counter_source": {},
+        "speedup": {},
+        "load_average": {},
+    }
     for key, n_jobs in (("gan_smote", -1), ("gan_smote_one_process", None)):
         out["engine"][key] = timed(
             lambda n_jobs=n_jobs: GANSMOTE(epochs=2000, device="cpu", random_state=0, n_jobs=n_jobs)
@@ -193,10 +201,11 @@ def seconds_per_split() -> tuple[dict, dict]:
             return cls(**kwargs)
 
         before = _load()
-        runs = {"engine": [], "one_model_trainer": []}
+        runs = {"engine": [], "one_model_trainer": [], "engine_counter_source": []}
         for _ in range(2):
             runs["one_model_trainer"].append(timed(make, "reference"))
             runs["engine"].append(timed(make))
+            runs["engine_counter_source"].append(timed(make, source="counter"))
         for key, values in runs.items():
             out[key][name] = {
                 "wall_s": min(v[0] for v in values),
@@ -208,7 +217,9 @@ def seconds_per_split() -> tuple[dict, dict]:
         }
         out["load_average"][name] = [before, _load()]
         print(
-            f"split {name}: {out['engine'][name]} vs {out['one_model_trainer'][name]}", flush=True
+            f"split {name}: {out['engine'][name]} vs {out['one_model_trainer'][name]}; "
+            f"counter source {out['engine_counter_source'][name]}",
+            flush=True,
         )
     # how close the engine comes to one core's matrix-product peak (it runs on one thread)
     from torch.utils.flop_counter import FlopCounterMode

@@ -71,6 +71,9 @@ from tqdm.auto import tqdm
 
 from ._device import resolve_device
 from ._mlp import init_mlp
+from ._random import M32 as _M32
+from ._random import counter_uniform as _counter_uniform
+from ._random import hash32 as _hash32
 from ._random import single_thread
 from ._stacked import StackedMLP
 from .errors import TrainingDivergedError
@@ -102,7 +105,6 @@ _NUMPY_SORT = True
 _GRAPH_DEVICES = ("cuda",)
 #: Epochs captured per CUDA graph replay.
 _GRAPH_EPOCHS = 10
-_M32 = 0xFFFFFFFF
 
 
 @dataclass
@@ -250,22 +252,6 @@ def _split(u: torch.Tensor, p: Any) -> tuple[torch.Tensor, torch.Tensor]:
     p = torch.as_tensor(p, dtype=u.dtype, device=u.device)
     miss = torch.ge(u, p).to(u.dtype)  # 1.0 where the event did not happen
     return 1.0 - miss, (u - miss * p) / torch.lerp(p, 1.0 - p, miss)
-
-
-def _hash32(x: torch.Tensor) -> torch.Tensor:
-    """A 32-bit integer mixer (lowbias32) on int64 tensors holding values in [0, 2**32)."""
-    x = x ^ (x >> 16)
-    x = (x * 0x7FEB352D) & _M32
-    x = x ^ (x >> 15)
-    x = (x * 0x846CA68B) & _M32
-    return x ^ (x >> 16)
-
-
-def _counter_uniform(key: torch.Tensor, row: torch.Tensor, col: torch.Tensor) -> torch.Tensor:
-    """Uniforms in (0, 1): a hash of ``key`` (per GAN and epoch), then the row, the column."""
-    row_key = _hash32((key + row * 0x9E3779B9) & _M32)
-    bits = _hash32((row_key + col * 0x85EBCA6B) & _M32)
-    return ((bits >> 8).float() + 0.5) * (1.0 / 16777216.0)
 
 
 def _load(net: StackedMLP, k: int, params: list[torch.Tensor], remap_input: bool) -> None:
@@ -865,11 +851,11 @@ def _warm_up(epoch_step: Any, device: torch.device) -> None:
     torch.cuda.current_stream(device).wait_stream(side)
 
 
-def _capture(epoch_step: Any, device: torch.device) -> Any:
-    """A CUDA graph of :data:`_GRAPH_EPOCHS` consecutive epochs (warmed up already)."""
+def _capture(epoch_step: Any, device: torch.device, epochs: int = _GRAPH_EPOCHS) -> Any:
+    """A CUDA graph of ``epochs`` consecutive epochs (warmed up already)."""
     torch.cuda.synchronize(device)
     graph = torch.cuda.CUDAGraph()
     with torch.cuda.graph(graph):
-        for _ in range(_GRAPH_EPOCHS):
+        for _ in range(epochs):
             epoch_step()
     return graph

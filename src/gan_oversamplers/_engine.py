@@ -17,14 +17,24 @@ noise plus a class condition). :func:`train_gans` trains K such GANs at once:
   generator step back-propagates through the discriminator to its input only (no
   discriminator weight gradients), and Adam is PyTorch's fused kernel on one flat buffer
   per network stack.
-- **Per-GAN randomness.** GAN ``k`` draws every random number (epoch order, generator
-  input, dropout masks) from its own ``torch.Generator``, in the order and shapes of the
-  one-model trainer (:func:`gan_oversamplers._tabular_reference.train_gan`, the frozen
-  oracle): a GAN trains the same alone, in a stack, or in the old loop (equal up to
-  float rounding; tests hold it to 1e-4).
-- **Few host syncs.** Losses accumulate on the device; divergence is checked every
-  :data:`_CHECK_EVERY` epochs (raising :class:`~gan_oversamplers.errors.TrainingDivergedError`
-  at the first non-finite epoch mean, as the one-model trainer did).
+- **Per-GAN randomness, two sources.** ``"generator"`` (the CPU default): GAN ``k``
+  draws every random number (epoch order, generator input, dropout masks) from its own
+  ``torch.Generator``, in the order and shapes of the one-model trainer
+  (:func:`gan_oversamplers._tabular_reference.train_gan`, the frozen oracle), so a GAN
+  trains the same alone, in a stack, or in the old loop (equal up to float rounding;
+  tests hold it to 1e-4). ``"counter"`` (the CUDA default, runs anywhere): every number
+  is a hash of the GAN's key, the epoch, its purpose, its row and its column
+  (:func:`~gan_oversamplers._random.counter_bits`), computed for all K GANs at once on
+  the device: the epoch order by sorting random keys (or by inverse CDF for weighted
+  rows), Gaussian input by Box-Muller, SMOTE-pool rows by a uniform index. No Python
+  loop over GANs is left in the step, the same seed gives the same run on the same
+  device, and a GAN still trains the same alone or in a stack.
+- **Few host syncs; CUDA graphs.** Losses accumulate on the device; divergence is checked
+  every :data:`_CHECK_EVERY` epochs (raising
+  :class:`~gan_oversamplers.errors.TrainingDivergedError` at the first non-finite epoch
+  mean, as the one-model trainer did). With the counter source an epoch is a function of
+  device tensors only (epoch counter, Adam's step and bias corrections on the device), so
+  on CUDA a block of epochs is captured once in a CUDA graph and replayed.
 
 The trained weights are written back into the given ``torch.nn.Sequential`` modules
 (on the CPU, generator in eval mode), which the samplers keep for sampling.
@@ -44,8 +54,9 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
+from . import _batched
 from ._batched import plan_buckets
-from ._random import torch_generator
+from ._random import M32, counter_bits, counter_uniform, hash32, torch_generator
 from ._stacked import BatchNorm, StackedMLP
 from .errors import TrainingDivergedError
 
@@ -55,6 +66,9 @@ __all__ = ["GANJob", "train_gans"]
 _CHECK_EVERY = 25
 #: Train every GAN in a stack of its own (tests set it to compare with stacked training).
 ONE_AT_A_TIME = False
+#: The random source on the CPU when ``train_gans`` is given none: ``"generator"`` (the
+#: one-model trainer's streams; on CUDA the default is ``"counter"``). Tests set it.
+CPU_RANDOM_SOURCE = "generator"
 #: Fixed cost of one more stack per minibatch step, in FLOPs (about 0.5 ms of small ops
 #: at 40 GFLOP/s); in padded rows it depends on the networks' size (see :func:`_plan`).
 _STACK_OVERHEAD_FLOPS = 2e7
@@ -69,7 +83,9 @@ class GANJob:
     generator's ``m`` input rows (without the condition); ``condition`` (n, c) rows
     appended to both networks' inputs (conditional GAN; the fake rows of a minibatch
     carry its real rows' conditions); ``row_weights`` (n,) makes an epoch ``n`` rows
-    drawn with replacement in proportion to them.
+    drawn with replacement in proportion to them. ``pool`` is the input of the
+    ``"counter"`` random source: rows of it drawn uniformly (SMOTified-GAN's SMOTE rows);
+    None there means N(0, I) input, as ``draw_input`` of a noise-fed generator.
     """
 
     real: torch.Tensor
@@ -80,6 +96,7 @@ class GANJob:
     label: Any
     condition: torch.Tensor | None = None
     row_weights: torch.Tensor | None = None
+    pool: torch.Tensor | None = None
     history: pd.DataFrame | None = field(default=None, repr=False)
 
 
@@ -185,9 +202,15 @@ class _Stack:
     """GANs with the same number of minibatches per epoch, trained together."""
 
     def __init__(
-        self, jobs: Sequence[GANJob], hp: dict[str, Any], device: torch.device, name: str
+        self,
+        jobs: Sequence[GANJob],
+        hp: dict[str, Any],
+        device: torch.device,
+        name: str,
+        source: str = "generator",
     ) -> None:
         self.jobs, self.hp, self.device, self.name = list(jobs), hp, device, name
+        self.source = source
         K = self.K = len(jobs)
         self.n = [int(job.real.shape[0]) for job in jobs]
         self.batch = [min(int(hp["batch_size"]), n) for n in self.n]
@@ -199,12 +222,6 @@ class _Stack:
         self.d = int(jobs[0].real.shape[1])
         self.c = 0 if jobs[0].condition is None else int(jobs[0].condition.shape[1])
         self.L = self.G.blocks[0].linear.in_features - self.c
-        self.gens = [
-            job.gen
-            if device.type == "cpu"
-            else torch_generator(int(torch.randint(0, 2**62, (1,), generator=job.gen)), device)
-            for job in jobs
-        ]
         # real rows with their condition (the discriminator's real input), per GAN
         self.real = [
             (job.real if job.condition is None else torch.cat([job.real, job.condition], 1)).to(
@@ -224,6 +241,15 @@ class _Stack:
             [torch.zeros(K, B, w, device=device) for w, _ in self.D.dropout_widths]
             for _ in range(3)  # real rows, fake rows (discriminator step), generator step
         ]
+        if source == "generator":
+            self.gens = [
+                job.gen
+                if device.type == "cpu"
+                else torch_generator(int(torch.randint(0, 2**62, (1,), generator=job.gen)), device)
+                for job in jobs
+            ]
+        else:
+            self._counter_set_up()
         # per step of the epoch: valid real rows r and fake rows m = max(r, 2) per GAN
         self.masks = []
         position = torch.arange(B, dtype=torch.float32).view(1, B, 1)
@@ -247,6 +273,9 @@ class _Stack:
                     "both_rows": torch.cat([r_rows, m_rows], 1).to(device),
                 }
             )
+        self.epoch = torch.zeros(1, dtype=torch.long, device=device)
+        self.adam_step = torch.zeros((), device=device)  # Adam's step count, both networks
+        self.sums = torch.zeros(K, 4, device=device)
 
     # -- random numbers, per GAN, in the one-model trainer's order ---------------------
     def _draw(self, s: int, orders: list[torch.Tensor]) -> None:
@@ -266,11 +295,136 @@ class _Stack:
                 for u, (w, _) in zip(self.u_d[call], self.D.dropout_widths, strict=True):
                     torch.rand(rows, w, generator=gen, device=self.device, out=u[k, :rows])
 
+    def _orders(self) -> list[torch.Tensor]:
+        return [
+            torch.randperm(n, generator=gen, device=self.device)
+            if w is None
+            else torch.multinomial(w, n, replacement=True, generator=gen)
+            for n, w, gen in zip(self.n, self.weights, self.gens, strict=True)
+        ]
+
+    # -- random numbers, counter-based: every GAN at once, no loop over GANs -----------
+    def _counter_set_up(self) -> None:
+        """Keys, padded rows and index tables of the ``"counter"`` source.
+
+        GAN ``k``'s number for an entry is a hash of its key (one draw from its generator
+        after its initial weights), the epoch, the purpose (the epoch's order, or a step's
+        input or dropout layer), the entry's row in the GAN's own minibatch and its column:
+        the same alone or in any stack, on any device.
+        """
+        K, B, N, device = self.K, self.B, max(self.n), self.device
+        keys = [int(torch.randint(0, 2**31, (1,), generator=job.gen)) for job in self.jobs]
+        self.keys = torch.tensor(keys, dtype=torch.int64, device=device).view(K, 1)
+        self.real_pad = torch.zeros(K, N, self.d + self.c, device=device)
+        for k, rows in enumerate(self.real):
+            self.real_pad[k, : len(rows)] = rows
+        n = torch.tensor(self.n).view(K, 1)
+        self.rows_n = torch.arange(N, device=device).view(1, N, 1)
+        # rows past a GAN's own sort after its rows (keys >= 2**32), so never enter its epoch
+        self.past = ((torch.arange(N).view(1, N) >= n).long() << 32).to(device)
+        weighted = [w is not None for w in self.weights]
+        if any(weighted) and not all(weighted):
+            raise ValueError("every GAN of a stack needs row_weights, or none")
+        self.cumulative = None
+        if all(weighted):
+            cumulative = torch.full((K, N), 2.0, dtype=torch.float64)
+            for k, w in enumerate(self.weights):
+                c = torch.cumsum(w.double().cpu(), 0)
+                cumulative[k, : len(c)] = c / c[-1]
+            self.cumulative = cumulative.to(device)
+        self.last_row = (n - 1).to(device)
+        # where in the epoch's order the rows of step s sit: the real rows (padded rows
+        # repeat the last one), and the rows whose conditions the fake rows carry
+        j = torch.arange(B).view(1, B)
+        self.at_real, self.at_fake = [], []
+        for s in range(self.steps):
+            a = torch.tensor([sp[s][0] for sp in self.spans]).view(K, 1)
+            r = torch.tensor([b - a for a, b in (sp[s] for sp in self.spans)]).view(K, 1)
+            self.at_real.append((a + torch.minimum(j, r - 1)).to(device))
+            self.at_fake.append((a + j % r).to(device))
+        pools = [job.pool for job in self.jobs]
+        self.pool = None
+        if pools[0] is not None:
+            size = max(len(p) for p in pools)
+            self.pool = torch.zeros(K, size, self.L, device=device)
+            for k, p in enumerate(pools):
+                self.pool[k, : len(p)] = p.to(device)
+            self.pool_n = torch.tensor([len(p) for p in pools], device=device).view(K, 1, 1)
+        self.rows_b = torch.arange(B, device=device).view(1, B, 1)
+        self.z_col = 2 * torch.arange(self.L, device=device).view(1, 1, self.L)
+        self.cols = {
+            w: torch.arange(w, device=device).view(1, 1, w)
+            for w, _ in self.G.dropout_widths + self.D.dropout_widths
+        }
+        self.zero = torch.zeros(1, 1, 1, dtype=torch.int64, device=device)
+        g_layers, d_layers = len(self.G.dropout_widths), len(self.D.dropout_widths)
+        self.per_step = 1 + g_layers + 3 * d_layers
+        streams = torch.arange(1 + self.steps * self.per_step, dtype=torch.int64)
+        self.stream_offsets = ((streams * 0x68E31DA4) & M32).view(1, -1).to(device)
+
+    def _stream(self, index: int) -> torch.Tensor:
+        return self.stream_keys[:, index].view(self.K, 1, 1)
+
+    def _counter_order(self) -> torch.Tensor:
+        """Each GAN's order of rows for this epoch, (K, N); sets the epoch's stream keys.
+
+        Unweighted: a uniform permutation (its rows sorted by random 32-bit keys, ties
+        kept in row order); weighted: ``n`` rows drawn with replacement by inverse CDF.
+        """
+        epoch_key = hash32((self.keys * 0x27D4EB2F + self.epoch * 0x165667B1 + 0x5BD1E995) & M32)
+        self.stream_keys = hash32((epoch_key + self.stream_offsets) & M32)
+        key = self._stream(0)
+        if self.cumulative is None:
+            bits = counter_bits(key, self.rows_n, self.zero).squeeze(2) + self.past
+            return torch.sort(bits, dim=1, stable=True).indices
+        u = counter_uniform(key, self.rows_n, self.zero).squeeze(2).double()
+        return torch.minimum(torch.searchsorted(self.cumulative, u, right=True), self.last_row)
+
+    def _counter_draw(self, s: int, order: torch.Tensor) -> None:
+        K, B, d, c = self.K, self.B, self.d, self.c
+        base = 1 + s * self.per_step
+        index = order.gather(1, self.at_real[s]).unsqueeze(2)
+        self.x_real = self.real_pad.gather(1, index.expand(K, B, d + c))
+        key = self._stream(base)
+        if self.pool is None:  # N(0, I) by Box-Muller
+            u1 = counter_uniform(key, self.rows_b, self.z_col)
+            u2 = counter_uniform(key, self.rows_b, self.z_col + 1)
+            z = torch.sqrt(-2.0 * torch.log(u1)) * torch.cos((2.0 * math.pi) * u2)
+        else:  # a uniform row of the GAN's pool
+            u = counter_uniform(key, self.rows_b, self.zero)
+            pick = torch.minimum((u * self.pool_n).long(), self.pool_n - 1)
+            z = self.pool.gather(1, pick.expand(K, B, self.L))
+        if c:
+            at = order.gather(1, self.at_fake[s]).unsqueeze(2)
+            self.cond_fake = self.real_pad[..., d:].gather(1, at.expand(K, B, c))
+            z = torch.cat([z, self.cond_fake], 2)
+        self.z = z
+        self.u_g = [
+            counter_uniform(self._stream(base + 1 + i), self.rows_b, self.cols[w])
+            for i, (w, _) in enumerate(self.G.dropout_widths)
+        ]
+        first = base + 1 + len(self.G.dropout_widths)
+        widths = self.D.dropout_widths
+        self.u_d = [
+            [
+                counter_uniform(
+                    self._stream(first + call * len(widths) + i), self.rows_b, self.cols[w]
+                )
+                for i, (w, _) in enumerate(widths)
+            ]
+            for call in range(3)
+        ]
+
+    # -- training ------------------------------------------------------------------------
     def step(self, s: int, sums: torch.Tensor) -> None:
         """One discriminator step, then one generator step, on minibatch ``s`` of each GAN."""
         hp, mk, d = self.hp, self.masks[s], self.d
-        if self.c:
+        if self.c and self.source == "generator":
             self.z[..., self.L :] = self.cond_fake
+        step, bias = self.adam_step.add_(1), None
+        if self.device.type != "cpu":  # Adam's bias corrections on the device (graph capture)
+            b1, b2 = hp["betas"]
+            bias = (1.0 - torch.pow(b1, step), torch.sqrt(1.0 - torch.pow(b2, step)))
         # generator: one pass (the same fake rows serve both steps, as in the old loop)
         g_logits, g_cache = self.G.forward(
             self.z, self.G.keep(self.u_g), mk["m_rows"], mk["m"], True
@@ -289,7 +443,7 @@ class _Stack:
         d_loss = (bce * weight).sum(dim=(1, 2))
         p = torch.sigmoid(logits)
         self.D.backward(cache, (p - target) * weight, None, None, weights=True, inputs=False)
-        self.D.adam(float(hp["discriminator_lr"]), hp["betas"])
+        self.D.adam(float(hp["discriminator_lr"]), hp["betas"], step=step, bias=bias)
         # generator: its fake rows scored by the updated discriminator against 1
         g_weight = mk["m_rows"] / mk["m"]
         q_logits, q_cache = self.D.forward(fake, self.D.keep(self.u_d[2]), None, None, False)
@@ -300,38 +454,71 @@ class _Stack:
         if self.G.sigmoid:
             g_out = g_out * out * (1.0 - out)
         self.G.backward(g_cache, g_out, mk["m_rows"], mk["m"], weights=True, inputs=False)
-        self.G.adam(float(hp["generator_lr"]), hp["betas"])
-        self.G.batches_tracked += 1
+        self.G.adam(float(hp["generator_lr"]), hp["betas"], step=step, bias=bias)
         B = self.B
         d_real = (p[:, :B] * weight[:, :B]).sum(dim=(1, 2))
         d_fake = (p[:, B:] * weight[:, B:]).sum(dim=(1, 2))
         sums += torch.stack([d_loss, g_loss, d_real, d_fake], 1)
 
-    def train(self, verbose: bool) -> None:
-        """Every epoch of every GAN of the stack; histories into the jobs."""
-        epochs = int(self.hp["epochs"])
-        log = torch.zeros(epochs, self.K, 4, device=self.device)
-        label = self.jobs[0].label if self.K == 1 else f"x{self.K}"
-        bar = tqdm(range(epochs), disable=not verbose, desc=f"{self.name} class {label}")
-        checked = 0
-        for epoch in bar:
-            orders = [
-                torch.randperm(n, generator=gen, device=self.device)
-                if w is None
-                else torch.multinomial(w, n, replacement=True, generator=gen)
-                for n, w, gen in zip(self.n, self.weights, self.gens, strict=True)
-            ]
-            sums = log[epoch]
+    def epoch_step(self, log: torch.Tensor) -> None:
+        """One epoch of every GAN of the stack; its mean losses into ``log[epoch]``.
+
+        With the ``"counter"`` source this is a function of device tensors only (the
+        epoch is a device counter), so a CUDA graph can capture it.
+        """
+        sums = self.sums.zero_()
+        if self.source == "counter":
+            order = self._counter_order()
+            for s in range(self.steps):
+                self._counter_draw(s, order)
+                self.step(s, sums)
+        else:
+            orders = self._orders()
             for s in range(self.steps):
                 self._draw(s, orders)
                 self.step(s, sums)
-            sums /= self.steps
-            if epoch + 1 - checked >= _CHECK_EVERY or epoch == epochs - 1:
-                self._check(log, checked, epoch + 1)
-                checked = epoch + 1
+        sums /= self.steps
+        log.index_copy_(0, self.epoch, sums.unsqueeze(0))
+        self.epoch.add_(1)
+
+    def train(self, verbose: bool, graph: bool = False) -> None:
+        """Every epoch of every GAN of the stack; histories into the jobs.
+
+        ``graph`` (``"counter"`` source, CUDA): after three warm-up epochs, a block of
+        epochs is captured once in a CUDA graph and replayed; the rest runs eagerly.
+        """
+        epochs = int(self.hp["epochs"])
+        log = torch.zeros(epochs, self.K, 4, device=self.device)
+        label = self.jobs[0].label if self.K == 1 else f"x{self.K}"
+        bar = tqdm(total=epochs, disable=not verbose, desc=f"{self.name} class {label}")
+        block = max(1, _batched._GRAPH_EPOCHS // self.steps)  # epochs per graph replay
+
+        def epoch_step() -> None:
+            self.epoch_step(log)
+
+        done, checked, captured, warm = 0, 0, None, 0
+        while done < epochs:
+            if graph and captured is None and warm >= 3 and epochs - done >= block:
+                captured = _batched._capture(epoch_step, self.device, block)
+            if captured is not None and epochs - done >= block:
+                captured.replay()
+                advanced = block
+            elif graph and warm < 3:
+                _batched._warm_up(epoch_step, self.device)
+                advanced, warm = 1, warm + 1
+            else:
+                epoch_step()
+                advanced = 1
+            done += advanced
+            bar.update(advanced)
+            if done - checked >= _CHECK_EVERY or done == epochs:
+                self._check(log, checked, done)
+                checked = done
                 if verbose:
-                    last = log[epoch].mean(0).tolist()
+                    last = log[done - 1].mean(0).tolist()
                     bar.set_postfix(d_loss=f"{last[0]:.4f}", g_loss=f"{last[1]:.4f}")
+        bar.close()
+        self.G.batches_tracked = epochs * self.steps  # every step updates the running statistics
         self.G.write_back()
         self.D.write_back()
         history = log.cpu().numpy().astype(np.float64)
@@ -383,6 +570,8 @@ def train_gans(
     verbose: bool = False,
     name: str = "GAN",
     device: torch.device | None = None,
+    random_source: str | None = None,
+    graph: bool | None = None,
 ) -> list[pd.DataFrame]:
     """Train every GAN of ``jobs`` (BCE GANs on rows scaled into [0, 1]); their histories.
 
@@ -400,13 +589,26 @@ def train_gans(
     rows). The jobs' networks hold the trained weights afterwards (CPU; generators in
     eval mode). Raises :class:`~gan_oversamplers.errors.TrainingDivergedError` naming
     the class and the first epoch whose mean loss is not finite.
+
+    ``random_source``: ``"generator"`` (each GAN draws from its own ``torch.Generator``
+    in the one-model trainer's order, a Python loop over GANs per step) or
+    ``"counter"`` (counter-based streams computed for every GAN at once on the device;
+    same distributions, other numbers); default :data:`CPU_RANDOM_SOURCE` on the CPU,
+    ``"counter"`` elsewhere. ``graph`` captures blocks of epochs in a CUDA graph
+    (default: on CUDA with the counter source).
     """
     device = torch.device("cpu") if device is None else device
+    source = random_source or (CPU_RANDOM_SOURCE if device.type == "cpu" else "counter")
+    if source not in ("generator", "counter"):
+        raise ValueError(f"random_source must be 'generator' or 'counter', got {source!r}")
+    use_graph = (device.type == "cuda" and source == "counter") if graph is None else bool(graph)
+    if use_graph and (device.type not in _batched._GRAPH_DEVICES or source != "counter"):
+        raise ValueError("graph=True needs device='cuda' and random_source='counter'")
     shapes = {(tuple(j.real.shape[1:]), j.condition is None) for j in jobs}
     if len(shapes) > 1:
         raise ValueError("every GAN of one engine call needs the same columns")
     for members in _plan(jobs, hp):
-        _Stack([jobs[k] for k in members], hp, device, name).train(verbose)
+        _Stack([jobs[k] for k in members], hp, device, name, source).train(verbose, use_graph)
     for job in jobs:
         job.generator_net.eval()
     return [job.history for job in jobs]

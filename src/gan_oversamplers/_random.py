@@ -9,7 +9,20 @@ from numbers import Integral
 import numpy as np
 import torch
 
-__all__ = ["derive_seed", "plain", "resolve_seed", "single_thread", "torch_generator"]
+__all__ = [
+    "M32",
+    "counter_bits",
+    "counter_uniform",
+    "derive_seed",
+    "hash32",
+    "plain",
+    "resolve_seed",
+    "single_thread",
+    "torch_generator",
+]
+
+#: The low 32 bits of an int64.
+M32 = 0xFFFFFFFF
 
 
 def resolve_seed(random_state: int | np.random.RandomState | None) -> int:
@@ -78,3 +91,28 @@ def single_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+def hash32(x: torch.Tensor) -> torch.Tensor:
+    """A 32-bit integer mixer (lowbias32) on int64 tensors holding values in [0, 2**32)."""
+    x = x ^ (x >> 16)
+    x = (x * 0x7FEB352D) & M32
+    x = x ^ (x >> 15)
+    x = (x * 0x846CA68B) & M32
+    return x ^ (x >> 16)
+
+
+def counter_bits(key: torch.Tensor, row: torch.Tensor, col: torch.Tensor) -> torch.Tensor:
+    """32 random bits (int64) per element: a hash of ``key``, then the row, then the column.
+
+    The counter-based streams of the engines: a GAN's ``key`` (per epoch and purpose) and
+    an entry's own row and column give its number, whatever else is computed beside it, so
+    K GANs draw without a loop over them, on any device, inside a CUDA graph.
+    """
+    row_key = hash32((key + row * 0x9E3779B9) & M32)
+    return hash32((row_key + col * 0x85EBCA6B) & M32)
+
+
+def counter_uniform(key: torch.Tensor, row: torch.Tensor, col: torch.Tensor) -> torch.Tensor:
+    """Uniforms in (0, 1) (24 bits) from :func:`counter_bits`."""
+    return ((counter_bits(key, row, col) >> 8).float() + 0.5) * (1.0 / 16777216.0)

@@ -235,7 +235,9 @@ class SMOTifiedGAN(TableGANSampler):
                 [d, *hp["discriminator_dims"], 1], gen, negative_slope=hp["negative_slope"]
             )
             real = torch.as_tensor(X01[y == label])
-            jobs.append(GANJob(real, generator_net, discriminator_net, draw, gen, label))
+            jobs.append(
+                GANJob(real, generator_net, discriminator_net, draw, gen, label, pool=pool_t)
+            )
             self.generators_[label] = generator_net
             self._class_rows[label] = X01[y == label]
         return train_jobs(jobs, hp, verbose=self.verbose, name=self._NAME, device=self._device)

@@ -11,19 +11,23 @@ from gan_oversamplers import _batched
 class _EagerReplayer:
     """A stand-in CUDA graph: each replay runs the captured epoch step eagerly."""
 
-    def __init__(self, epoch_step) -> None:
-        self.epoch_step = epoch_step
+    def __init__(self, epoch_step, epochs: int) -> None:
+        self.epoch_step, self.epochs = epoch_step, epochs
 
     def replay(self) -> None:
-        for _ in range(_batched._GRAPH_EPOCHS):
+        for _ in range(self.epochs):
             self.epoch_step()
 
 
 @pytest.fixture
 def graph_on_cpu(monkeypatch):
-    """Run GAN-SMOTE's CUDA-graph schedule (warm-up, captured blocks, eager rest) on the CPU."""
+    """Run the engines' CUDA-graph schedule (warm-up, captured blocks, eager rest) on the CPU."""
     monkeypatch.setattr(_batched, "_GRAPH_DEVICES", ("cuda", "cpu"))
-    monkeypatch.setattr(_batched, "_capture", lambda step, device: _EagerReplayer(step))
+    monkeypatch.setattr(
+        _batched,
+        "_capture",
+        lambda step, device, epochs=_batched._GRAPH_EPOCHS: _EagerReplayer(step, epochs),
+    )
     monkeypatch.setattr(_batched, "_warm_up", lambda step, device: step())
 
 
