@@ -31,7 +31,9 @@ What makes it fast (see docs/methods/gan_smote.md, "Engine"):
   epoch is captured once in a CUDA graph and replayed; on the CPU the same function
   runs eagerly. Divergence is checked every :data:`_CHECK_EVERY` epochs.
 
-Randomness stays per GAN, so a GAN trains the same whatever shares its stack:
+Randomness stays per GAN, so a GAN draws the same numbers whatever shares its stack (and
+trains the same up to float rounding: a batched matrix product may round differently in a
+stack of another size):
 
 - ``"generator"`` (the CPU default): GAN ``k`` draws its numbers from its own
   ``torch.Generator`` (after its initial weights), a chunk of steps at a time.

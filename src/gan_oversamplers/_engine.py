@@ -28,7 +28,7 @@ noise plus a class condition). :func:`train_gans` trains K such GANs at once:
   the device: the epoch order by sorting random keys (or by inverse CDF for weighted
   rows), Gaussian input by Box-Muller, SMOTE-pool rows by a uniform index. No Python
   loop over GANs is left in the step, the same seed gives the same run on the same
-  device, and a GAN still trains the same alone or in a stack.
+  device, and a GAN still trains the same alone or in a stack (up to float rounding).
 - **Few host syncs; CUDA graphs.** Losses accumulate on the device; divergence is checked
   every :data:`_CHECK_EVERY` epochs (raising
   :class:`~gan_oversamplers.errors.TrainingDivergedError` at the first non-finite epoch

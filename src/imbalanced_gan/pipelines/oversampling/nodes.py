@@ -212,7 +212,8 @@ def memory_groups(
 
     GANs train together while :func:`~gan_oversamplers.stack_memory_mb` of the group stays
     within ``max_mb``; a split whose GANs alone exceed it is a group of its own. Each GAN
-    trains the same whichever group it is in (the engine's GANs are independent).
+    draws the same random numbers whichever group it is in (the engine's GANs are
+    independent) and trains the same up to float rounding.
     """
     groups: list[list[int]] = []
     current: list[int] = []
