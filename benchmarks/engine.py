@@ -39,7 +39,8 @@ Writes (merges into) ``benchmarks/results/engine.json``. Keys:
 - ``load_average``: the 1-minute load average before and after (the machine is shared).
 - with ``--device cuda``: ``cuda_ms_per_epoch_k30`` (CUDA graph), ``cuda_eager_ms_per_epoch_k30``,
   ``cuda_gan_epochs_per_s_k3000`` (3,000 Lymphography-shaped GANs), ``device_name``,
-  ``torch_version``.
+  ``torch_version``, ``cuda_seconds_per_split`` (the table GANs of ``seconds_per_split``
+  on CUDA: counter streams, CUDA graphs).
 
 Per-epoch figures are differences between a long and a short run, so set-up, graph
 capture and warm-up cancel out.
@@ -151,6 +152,45 @@ def matmul_peak(threads_used: int | None = None) -> float:
     return peak
 
 
+def _table_settings() -> dict:
+    """The table GANs' settings of the benchmark grid (``conf/base/parameters_samplers.yml``)."""
+    import yaml
+
+    conf = Path(__file__).resolve().parents[1] / "conf" / "base" / "parameters_samplers.yml"
+    return yaml.safe_load(conf.read_text())["samplers"]
+
+
+def _split() -> tuple[np.ndarray, np.ndarray]:
+    """One Lymphography-shaped training split: classes of 73, 55, 4 and 2 binary rows."""
+    rng = np.random.default_rng(0)
+    counts = [73, 55, 4, 2]  # 90 % of Lymphography's 81 / 61 / 4 / 2
+    X = rng.integers(0, 2, size=(sum(counts), WIDTH)).astype(float)
+    return X, np.repeat(np.arange(4), counts)
+
+
+def cuda_table_gan_seconds(device: str = "cuda") -> dict:
+    """Seconds of ``fit_resample`` of each table GAN on CUDA (counter streams, CUDA graphs),
+    on the split and settings of :func:`seconds_per_split`; the second of two runs."""
+    import warnings
+
+    from gan_oversamplers.registry import TABLE_SAMPLERS
+
+    settings, (X, y) = _table_settings(), _split()
+    out = {}
+    for name, cls in TABLE_SAMPLERS.items():
+        kwargs = {**settings.get(name, {}), "device": device, "random_state": 0}
+        for _ in range(2):  # the first pays for CUDA's context, kernels and cuBLAS
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                cls(**kwargs).fit_resample(X, y)
+            if device == "cuda":
+                torch.cuda.synchronize()
+            out[name] = round(time.perf_counter() - start, 2)
+        print(f"cuda split {name}: {out[name]} s", flush=True)
+    return out
+
+
 def seconds_per_split() -> tuple[dict, dict]:
     """Seconds to train each GAN method's models for one Lymphography-shaped split.
 
@@ -162,17 +202,10 @@ def seconds_per_split() -> tuple[dict, dict]:
     """
     import warnings
 
-    import yaml
-
     from gan_oversamplers import GANSMOTE, _engine, _tabular_gan
     from gan_oversamplers.registry import TABLE_SAMPLERS
 
-    conf = Path(__file__).resolve().parents[1] / "conf" / "base" / "parameters_samplers.yml"
-    settings = yaml.safe_load(conf.read_text())["samplers"]
-    rng = np.random.default_rng(0)
-    counts = [73, 55, 4, 2]  # 90 % of Lymphography's 81 / 61 / 4 / 2
-    X = rng.integers(0, 2, size=(sum(counts), WIDTH)).astype(float)
-    y = np.repeat(np.arange(4), counts)
+    settings, (X, y) = _table_settings(), _split()
 
     def timed(make, trainer: str = "engine", source: str = "generator") -> tuple[float, float]:
         _tabular_gan.TRAINER, _engine.CPU_RANDOM_SOURCE = trainer, source
@@ -346,6 +379,11 @@ def cuda(out_path: Path) -> dict:
             out[key + "_error"] = f"{type(exc).__name__}: {exc}"[:500]
         print(key, out.get(key, out.get(key + "_error")), flush=True)
         save()
+    try:  # the table GANs: counter streams and CUDA graphs (never run on a GPU yet)
+        out["cuda_seconds_per_split"] = cuda_table_gan_seconds()
+    except Exception as exc:
+        out["cuda_seconds_per_split_error"] = f"{type(exc).__name__}: {exc}"[:500]
+    save()
     if "cuda_ms_per_epoch_k3000" in out:
         out["cuda_gan_epochs_per_s_k3000"] = round(3000 / (out["cuda_ms_per_epoch_k3000"] / 1000))
     try:  # the same counter stream on both devices: how far apart after training
