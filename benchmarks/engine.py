@@ -340,8 +340,12 @@ def cpu(skip_whole_run: bool, skip_splits: bool = False) -> dict:
     out["matmul_peak_fraction"] = round(flops / peak, 4)
     if not skip_splits:
         out["seconds_per_split"], out["seconds_per_split_detail"] = seconds_per_split()
+        out["seconds_per_split_detail"]["measured_on_commit"] = _commit()
     if not skip_whole_run:
+        before = _load()
         out["whole_run_authors_schedule_s"] = whole_run()
+        out["whole_run_load_average"] = [before, _load()]
+        out["whole_run_measured_on_commit"] = _commit()
         print(f"whole run: {out['whole_run_authors_schedule_s']} s", flush=True)
     out["load_average_after"] = _load()
     out["cpu_measured_on_commit"] = _commit()
@@ -446,6 +450,9 @@ def main() -> None:
         return
     else:
         current.update(cpu(args.skip_whole_run, args.skip_splits))
+        current.pop("cpu_note", None)  # notes written by hand for earlier runs
+        if not args.skip_whole_run:
+            current.pop("whole_run_note", None)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(current, indent=2) + "\n")
     print(json.dumps(current, indent=2))
