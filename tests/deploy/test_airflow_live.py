@@ -80,7 +80,9 @@ def cut_down(project: Path) -> None:
     (conf / "test_kill").mkdir()
     for path in (conf / "test").iterdir():
         (conf / "test_kill" / path.name).write_text(path.read_text())
-    long = {"epochs": 600, "flip_stop_epoch": 550, "restart_start_epoch": 20, "restart_cycle": 20}
+    # 6,000 epochs: several seconds of training even on a fast day (600 once finished
+    # between the node's first log line and the kill)
+    long = {"epochs": 6000, "flip_stop_epoch": 5500, "restart_start_epoch": 20, "restart_cycle": 20}
     edit(
         conf / "test_kill/parameters_gan_smote.yml",
         lambda d: d["gan_smote"].update(schedule="kill_test", schedules={"kill_test": long}),
@@ -317,7 +319,7 @@ def test_a_task_killed_while_training_is_retried_and_the_run_completes(live):
             errors="replace"
         )
         if running.get("state") == "running" and running.get("pid") and training:
-            time.sleep(0.5)  # inside the training: 600 epochs take seconds
+            time.sleep(0.5)  # inside the training: 6,000 epochs take several seconds
             os.kill(running["pid"], signal.SIGKILL)
             killed = running["pid"]
         time.sleep(0.5)
