@@ -83,6 +83,7 @@ from .schedules import bit_flip_probability, sgdr_learning_rate
 
 __all__ = [
     "Checkpoint",
+    "GraphSchedule",
     "TrainedGAN",
     "TrainingInterrupted",
     "plan_buckets",
@@ -772,20 +773,11 @@ def train_stack(
         mininterval=1.0,
     )
     with single_thread() if device.type == "cpu" else contextlib.nullcontext():
-        done, checked, graph_obj, warm, stop = start, start, None, 0, False
+        done, checked, stop = start, start, False
+        schedule = GraphSchedule(epoch_step, device, use_graph)
         check_every = _CHECK_EVERY if device.type == "cpu" else 1000
         while done < epochs:
-            if use_graph and graph_obj is None and warm >= 3 and epochs - done >= _GRAPH_EPOCHS:
-                graph_obj = _capture(epoch_step, device)
-            if graph_obj is not None and epochs - done >= _GRAPH_EPOCHS:
-                graph_obj.replay()
-                advanced = _GRAPH_EPOCHS
-            elif use_graph and warm < 3:
-                _warm_up(epoch_step, device)
-                advanced, warm = 1, warm + 1
-            else:
-                epoch_step()
-                advanced = 1
+            advanced = schedule.advance(epochs - done)
             done += advanced
             bar.update(advanced)
             if done - checked >= check_every or done == epochs:
@@ -842,6 +834,37 @@ def train_stack(
                 ),
             )
     return results  # type: ignore[return-value]
+
+
+class GraphSchedule:
+    """How both engines run their epochs: eagerly, or (``graph``) as CUDA graph replays.
+
+    With ``graph``: three eager warm-up epochs on a side stream, then ``block``
+    consecutive epochs captured once in a CUDA graph and replayed; epochs that do not
+    fill a block run eagerly. ``epoch_step`` must be a function of device tensors only.
+    """
+
+    def __init__(
+        self, epoch_step: Callable[[], None], device: torch.device, graph: bool, block: int = 0
+    ) -> None:
+        self.epoch_step, self.device, self.graph = epoch_step, device, graph
+        self.block = block or _GRAPH_EPOCHS
+        self.captured: Any = None
+        self.warm = 0
+
+    def advance(self, remaining: int) -> int:
+        """Run the next epoch or block (at most ``remaining`` epochs); how many ran."""
+        if self.graph and self.captured is None and self.warm >= 3 and remaining >= self.block:
+            self.captured = _capture(self.epoch_step, self.device, self.block)
+        if self.captured is not None and remaining >= self.block:
+            self.captured.replay()
+            return self.block
+        if self.graph and self.warm < 3:
+            _warm_up(self.epoch_step, self.device)
+            self.warm += 1
+            return 1
+        self.epoch_step()
+        return 1
 
 
 def _warm_up(epoch_step: Any, device: torch.device) -> None:

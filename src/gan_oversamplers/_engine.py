@@ -496,19 +496,10 @@ class _Stack:
         def epoch_step() -> None:
             self.epoch_step(log)
 
-        done, checked, captured, warm = 0, 0, None, 0
+        done, checked = 0, 0
+        schedule = _batched.GraphSchedule(epoch_step, self.device, graph, block)
         while done < epochs:
-            if graph and captured is None and warm >= 3 and epochs - done >= block:
-                captured = _batched._capture(epoch_step, self.device, block)
-            if captured is not None and epochs - done >= block:
-                captured.replay()
-                advanced = block
-            elif graph and warm < 3:
-                _batched._warm_up(epoch_step, self.device)
-                advanced, warm = 1, warm + 1
-            else:
-                epoch_step()
-                advanced = 1
+            advanced = schedule.advance(epochs - done)
             done += advanced
             bar.update(advanced)
             if done - checked >= _CHECK_EVERY or done == epochs:
