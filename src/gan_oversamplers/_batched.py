@@ -698,12 +698,7 @@ def train_stack(
     """
     started = time.perf_counter()
     device = resolve_device(device)
-    source = random_source or ("counter" if device.type == "cuda" else "generator")
-    if source not in ("generator", "counter"):
-        raise ValueError(f"random_source must be 'generator' or 'counter', got {source!r}")
-    use_graph = device.type == "cuda" if graph is None else bool(graph)
-    if use_graph and (device.type not in _GRAPH_DEVICES or source != "counter"):
-        raise ValueError("graph=True needs device='cuda' and random_source='counter'")
+    source, use_graph = random_source_and_graph(device, random_source, graph)
     if (
         hp["minibatch_reference"] == "row3"
         and min(
@@ -834,6 +829,26 @@ def train_stack(
                 ),
             )
     return results  # type: ignore[return-value]
+
+
+def random_source_and_graph(
+    device: torch.device,
+    random_source: str | None,
+    graph: bool | None,
+    cpu_source: str = "generator",
+) -> tuple[str, bool]:
+    """Both engines' random source and CUDA-graph choice, defaults filled in and checked.
+
+    Default source: ``cpu_source`` on the CPU, ``"counter"`` elsewhere; default graph: on
+    CUDA with the counter source. A graph needs CUDA and the counter source.
+    """
+    source = random_source or (cpu_source if device.type == "cpu" else "counter")
+    if source not in ("generator", "counter"):
+        raise ValueError(f"random_source must be 'generator' or 'counter', got {source!r}")
+    use_graph = (device.type == "cuda" and source == "counter") if graph is None else bool(graph)
+    if use_graph and (device.type not in _GRAPH_DEVICES or source != "counter"):
+        raise ValueError("graph=True needs device='cuda' and random_source='counter'")
+    return source, use_graph
 
 
 class GraphSchedule:

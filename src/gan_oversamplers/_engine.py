@@ -232,16 +232,16 @@ class _Stack:
         self.weights = [
             None if job.row_weights is None else job.row_weights.to(device) for job in jobs
         ]
-        B, width = self.B, self.d + self.c
-        self.x_real = torch.zeros(K, B, width, device=device)
-        self.z = torch.zeros(K, B, self.L + self.c, device=device)
-        self.cond_fake = torch.zeros(K, B, self.c, device=device)
-        self.u_g = [torch.zeros(K, B, w, device=device) for w, _ in self.G.dropout_widths]
-        self.u_d = [
-            [torch.zeros(K, B, w, device=device) for w, _ in self.D.dropout_widths]
-            for _ in range(3)  # real rows, fake rows (discriminator step), generator step
-        ]
-        if source == "generator":
+        B = self.B
+        if source == "generator":  # buffers that ``_draw`` fills GAN by GAN
+            self.x_real = torch.zeros(K, B, self.d + self.c, device=device)
+            self.z = torch.zeros(K, B, self.L + self.c, device=device)
+            self.cond_fake = torch.zeros(K, B, self.c, device=device)
+            self.u_g = [torch.zeros(K, B, w, device=device) for w, _ in self.G.dropout_widths]
+            self.u_d = [
+                [torch.zeros(K, B, w, device=device) for w, _ in self.D.dropout_widths]
+                for _ in range(3)  # real rows, fake rows (discriminator step), generator step
+            ]
             self.gens = [
                 job.gen
                 if device.type == "cpu"
@@ -343,6 +343,14 @@ class _Stack:
             self.at_real.append((a + torch.minimum(j, r - 1)).to(device))
             self.at_fake.append((a + j % r).to(device))
         pools = [job.pool for job in self.jobs]
+        if any(p is None for p in pools) and not all(p is None for p in pools):
+            raise ValueError("every GAN of a stack needs a pool, or none")
+        for job, p in zip(self.jobs, pools, strict=True):
+            if p is not None and (p.ndim != 2 or p.shape[1] != self.L or len(p) == 0):
+                raise ValueError(
+                    f"class {job.label!r}: the pool must be a non-empty (rows, {self.L}) "
+                    f"tensor (the generator's input width), got shape {tuple(p.shape)}"
+                )
         self.pool = None
         if pools[0] is not None:
             size = max(len(p) for p in pools)
@@ -589,12 +597,9 @@ def train_gans(
     (default: on CUDA with the counter source).
     """
     device = torch.device("cpu") if device is None else device
-    source = random_source or (CPU_RANDOM_SOURCE if device.type == "cpu" else "counter")
-    if source not in ("generator", "counter"):
-        raise ValueError(f"random_source must be 'generator' or 'counter', got {source!r}")
-    use_graph = (device.type == "cuda" and source == "counter") if graph is None else bool(graph)
-    if use_graph and (device.type not in _batched._GRAPH_DEVICES or source != "counter"):
-        raise ValueError("graph=True needs device='cuda' and random_source='counter'")
+    source, use_graph = _batched.random_source_and_graph(
+        device, random_source, graph, CPU_RANDOM_SOURCE
+    )
     shapes = {(tuple(j.real.shape[1:]), j.condition is None) for j in jobs}
     if len(shapes) > 1:
         raise ValueError("every GAN of one engine call needs the same columns")

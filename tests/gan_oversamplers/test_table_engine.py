@@ -281,3 +281,28 @@ def test_graph_needs_cuda_and_the_counter_source():
         _engine.train_gans([job], {"batch_size": 2, "epochs": 1}, graph=True)
     with pytest.raises(ValueError, match="random_source must be"):
         _engine.train_gans([job], {"batch_size": 2, "epochs": 1}, random_source="philox")
+
+
+def test_counter_source_names_a_bad_pool():
+    nets = [
+        _tabular_gan.build_mlp(w, torch.Generator().manual_seed(0)) for w in ([3, 4, 3], [3, 4, 1])
+    ]
+    hp = {
+        "batch_size": 4,
+        "epochs": 1,
+        "generator_lr": 1e-3,
+        "discriminator_lr": 1e-3,
+        "betas": (0.5, 0.999),
+    }
+
+    def job(label, pool):
+        return _engine.GANJob(torch.rand(5, 3), *nets, None, torch.Generator(), label, pool=pool)
+
+    with pytest.raises(ValueError, match="class 'b': the pool must be .* got shape \\(4, 2\\)"):
+        _engine.train_gans(
+            [job("a", torch.rand(4, 3)), job("b", torch.rand(4, 2))], hp, random_source="counter"
+        )
+    with pytest.raises(ValueError, match="needs a pool, or none"):
+        _engine.train_gans(
+            [job("a", torch.rand(4, 3)), job("b", None)], hp, random_source="counter"
+        )
